@@ -1,0 +1,52 @@
+# Deep Python: make serve | make test | make build | make bench | make post TITLE="..."
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export NO_MKDOCS_2_WARNING := 1
+export KERAS_BACKEND := torch
+export PYTHONHASHSEED := 0
+
+.PHONY: serve build test lint fix bench post lock clean
+
+# The virtual environment is rebuilt whenever the pinned requirements change.
+$(STAMP): requirements.txt pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed, found " + sys.version.split()[0]'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+serve: $(STAMP)
+	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000 --livereload
+
+build: $(STAMP)
+	$(BIN)/mkdocs build --strict --site-dir site
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+fix: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+test: lint build
+	$(BIN)/python -m pytest
+
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks
+
+post: $(STAMP)
+	@test -n "$(TITLE)" || { echo 'usage: make post TITLE="My post title"'; exit 2; }
+	$(BIN)/python -m tools.new_post "$(TITLE)"
+
+# Re-pin every dependency after editing requirements.in.
+lock: $(STAMP)
+	$(BIN)/python -m pip install --quiet -r requirements.in
+	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^deep-python-snippets' > requirements.txt
+
+clean:
+	rm -rf site .cache .pytest_cache .ruff_cache

@@ -1,0 +1,53 @@
+"""Every figure on the site, as a function that returns a matplotlib ``Figure``.
+
+Register a figure with ``@figure("name")`` in the module of its post (``intro``,
+``numpy_net``, ...); the build renders it to ``figures/<name>.svg`` and a page shows it
+with ``![alt text](<relative path>/figures/<name>.svg)``. Figures use the object API
+(``matplotlib.figure.Figure``), so they need no pyplot state and no GUI backend.
+"""
+
+from __future__ import annotations
+
+import importlib
+import io
+import pkgutil
+from collections.abc import Callable
+
+import matplotlib
+from matplotlib.figure import Figure
+
+FIGURES: dict[str, Callable[[], Figure]] = {}
+
+# Fixed salt and no date: the same code gives the same SVG bytes on every build.
+SVG_RC = {"svg.hashsalt": "deep-python", "svg.fonttype": "none", "font.size": 10}
+
+
+def figure(name: str):
+    """Register the decorated zero-argument function as the figure ``name``."""
+
+    def register(function: Callable[[], Figure]) -> Callable[[], Figure]:
+        if name in FIGURES:
+            raise ValueError(f"figure {name!r} is registered twice")
+        FIGURES[name] = function
+        return function
+
+    return register
+
+
+def load_all() -> dict[str, Callable[[], Figure]]:
+    """Import every module of this package so that each registers its figures."""
+    for module in pkgutil.iter_modules(__path__):
+        importlib.import_module(f"{__name__}.{module.name}")
+    return FIGURES
+
+
+def render_svg(name: str) -> bytes:
+    """Render the registered figure ``name`` to SVG bytes, deterministically."""
+    figures = load_all()
+    if name not in figures:
+        raise KeyError(f"no figure named {name!r}; known: {', '.join(sorted(figures))}")
+    with matplotlib.rc_context(SVG_RC):
+        fig = figures[name]()
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
+    return buffer.getvalue()

@@ -1,0 +1,118 @@
+"""Layers: small classes with ``forward(x)`` and ``backward(grad_out)``.
+
+``forward`` keeps what ``backward`` needs; ``backward`` takes d loss / d output and
+returns d loss / d input, filling the gradient of each parameter on the way
+(parameter ``W`` has gradient ``dW``). Batch first everywhere.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from snippets._checks import as_float_array, check_ndim
+from snippets.activations import get_activation
+
+
+class Layer:
+    """Base class. ``param_names`` lists the attributes an optimiser updates."""
+
+    param_names: tuple[str, ...] = ()
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def parameters(self):
+        """Yield ``(name, value, gradient)`` for each parameter; gradients exist after backward."""
+        for name in self.param_names:
+            yield name, getattr(self, name), getattr(self, "d" + name, None)
+
+    def _require_forward(self, cache) -> None:
+        if cache is None:
+            raise RuntimeError(f"{type(self).__name__}.backward called before forward")
+
+
+# --8<-- [start:init]
+def init_weights(fan_in: int, fan_out: int, rng: np.random.Generator, scheme: str = "he") -> np.ndarray:
+    """Random weights (fan_in, fan_out) scaled so activations keep their variance.
+
+    "he" (std sqrt(2 / fan_in)) suits ReLU; "xavier" (std sqrt(1 / fan_in)) suits tanh
+    and sigmoid. Zeros would make every unit of a layer compute the same thing forever.
+    """
+    scales = {"he": np.sqrt(2.0 / fan_in), "xavier": np.sqrt(1.0 / fan_in)}
+    if scheme not in scales:
+        raise ValueError(f"unknown init scheme {scheme!r}; expected 'he' or 'xavier'")
+    return rng.standard_normal((fan_in, fan_out)) * scales[scheme]
+# --8<-- [end:init]
+
+
+class Dense(Layer):
+    """Fully connected layer: out = x @ W + b.
+
+    x: (batch, in_features) -> out: (batch, out_features);
+    W: (in_features, out_features), b: (out_features,).
+    """
+
+    param_names = ("W", "b")
+
+    def __init__(self, in_features: int, out_features: int, rng: np.random.Generator,
+                 init: str = "he", dtype=np.float64):
+        if in_features < 1 or out_features < 1:
+            raise ValueError(f"Dense needs positive sizes, got {in_features} -> {out_features}")
+        self.W = init_weights(in_features, out_features, rng, init).astype(dtype)
+        self.b = np.zeros(out_features, dtype=dtype)
+        self._x = None
+
+    # --8<-- [start:dense_forward]
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        x = as_float_array(x)
+        check_ndim(x, 2, "(batch, in_features)")
+        if x.shape[1] != self.W.shape[0]:
+            raise ValueError(
+                f"x must have shape (batch, {self.W.shape[0]}), got shape {x.shape}"
+            )
+        self._x = x  # backward needs the input
+        return x @ self.W + self.b
+    # --8<-- [end:dense_forward]
+
+    # --8<-- [start:dense_backward]
+    def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        self._require_forward(self._x)
+        self.dW = self._x.T @ grad_out   # (in, batch) @ (batch, out)
+        self.db = grad_out.sum(axis=0)   # b was added to every row
+        return grad_out @ self.W.T       # (batch, out) @ (out, in)
+    # --8<-- [end:dense_backward]
+
+
+class Activation(Layer):
+    """Element-wise activation by name ("relu", "tanh", "sigmoid"); no parameters."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self.function, self.derivative = get_activation(name)
+        self._z = None
+
+    def forward(self, z: np.ndarray) -> np.ndarray:
+        self._z = as_float_array(z, "z")
+        return self.function(self._z)
+
+    def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        self._require_forward(self._z)
+        return grad_out * self.derivative(self._z)  # chain rule, element by element
+
+    def __repr__(self) -> str:
+        return f"Activation({self.name!r})"
+
+
+def ReLU() -> Activation:
+    return Activation("relu")
+
+
+def Tanh() -> Activation:
+    return Activation("tanh")
+
+
+def Sigmoid() -> Activation:
+    return Activation("sigmoid")

@@ -1,0 +1,1 @@
+"""Build and test tooling of the site (not part of the published ``snippets`` package)."""

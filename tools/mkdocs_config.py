@@ -1,0 +1,40 @@
+"""Read mkdocs.yml without running MkDocs: the tests use the site's own settings."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+MKDOCS_YML = ROOT / "mkdocs.yml"
+
+
+class _TolerantLoader(yaml.SafeLoader):
+    """SafeLoader that reads ``!ENV`` and ``!!python/name:`` tags as plain values."""
+
+
+def _plain(loader, suffix, node):
+    if isinstance(node, yaml.SequenceNode):
+        return loader.construct_sequence(node)
+    return loader.construct_scalar(node)
+
+
+_TolerantLoader.add_multi_constructor("!", _plain)
+_TolerantLoader.add_multi_constructor("tag:yaml.org,2002:python/", _plain)
+
+
+@cache
+def load() -> dict:
+    return yaml.load(MKDOCS_YML.read_text(encoding="utf-8"), Loader=_TolerantLoader)
+
+
+def markdown_extension_config(name: str) -> dict:
+    """The options mkdocs.yml gives the Markdown extension ``name`` ({} if it has none)."""
+    for entry in load()["markdown_extensions"]:
+        if entry == name:
+            return {}
+        if isinstance(entry, dict) and name in entry:
+            return dict(entry[name] or {})
+    raise KeyError(f"mkdocs.yml does not enable the Markdown extension {name!r}")
