@@ -4,7 +4,8 @@ Out of the box, Sybil collects only fences whose info string is exactly ``python
 would execute a ``--8<--`` embed line as Python. Here:
 
 - ``python``, ``py``, ``python3`` and ``pycon`` fences are collected, with or without
-  attributes (``python title="x.py"``), nested in admonitions and tabs too;
+  attributes (``python title="x.py"``), nested in admonitions and tabs too, but not a
+  fence shown inside another fence (tools/fences.py);
 - a ``pycon`` fence, or a python fence that starts with ``>>>``, is a doctest;
 - ``--8<--`` lines are expanded by pymdownx.snippets with the options of mkdocs.yml,
   so the tests run exactly the text the reader sees.
@@ -14,18 +15,18 @@ from __future__ import annotations
 
 import doctest
 import os
-import re
 from functools import cache
 
 import markdown
-from sybil import Lexeme, Sybil
+from sybil import Lexeme, Region, Sybil
 from sybil.evaluators.doctest import DocTestEvaluator
 from sybil.evaluators.python import PythonEvaluator
 from sybil.parsers.abstract.doctest import DocTestStringParser
 from sybil.parsers.abstract.lexers import LexerCollection
 from sybil.parsers.markdown import ClearNamespaceParser, SkipParser
-from sybil.parsers.markdown.lexers import DirectiveInHTMLCommentLexer, RawFencedCodeBlockLexer
+from sybil.parsers.markdown.lexers import DirectiveInHTMLCommentLexer
 
+from tools.fences import find_fences
 from tools.mkdocs_config import ROOT, markdown_extension_config
 
 PYTHON_LANGUAGES = {"python", "py", "python3"}
@@ -33,8 +34,6 @@ DOCTEST_LANGUAGES = {"pycon"}
 COLLECTED_LANGUAGES = PYTHON_LANGUAGES | DOCTEST_LANGUAGES
 DOCS = ROOT / "docs"
 
-# Info string: a language, then optional attributes (title="...", hl_lines="2", ...).
-INFO = re.compile(r"[ \t]*(?P<language>[\w+.-]+)(?:[ \t]+(?P<attributes>[^\n]*))?$\n", re.M)
 
 
 @cache
@@ -63,22 +62,24 @@ class DocsCodeBlockParser:
     """Yield a region for each python/pycon fence and ``invisible-code-block`` comment."""
 
     def __init__(self) -> None:
-        self.lexers = LexerCollection([
-            RawFencedCodeBlockLexer(info_pattern=INFO, mapping={"language": "language", "source": "source"}),
-            DirectiveInHTMLCommentLexer(
-                directive=r"invisible-code(-block)?", arguments=".+",
-                mapping={"arguments": "language", "source": "source"},
-            ),
+        self.hidden_blocks = LexerCollection([
+            DirectiveInHTMLCommentLexer(directive=r"invisible-code(-block)?", arguments=".+"),
         ])
         self.python = PythonEvaluator()
         self.doctests = DocTestStringParser(DocTestEvaluator(doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE))
 
+    def blocks(self, document):
+        """(region, language, source) for every fence and hidden block, in page order."""
+        for fence in find_fences(document.text):
+            source = Lexeme(fence.source, offset=fence.content_start - fence.start, line_offset=0)
+            yield Region(fence.start, fence.end), fence.language, source
+        for region in self.hidden_blocks(document):
+            yield region, region.lexemes["arguments"].strip(), region.lexemes["source"]
+
     def __call__(self, document):
-        for region in self.lexers(document):
-            language = (region.lexemes["language"] or "").strip()
+        for region, language, source in self.blocks(document):
             if language not in COLLECTED_LANGUAGES:
                 continue
-            source = region.lexemes["source"]
             if language in DOCTEST_LANGUAGES or source.lstrip().startswith(">>>"):
                 for example in self.doctests(source, document.path):
                     example.adjust(region, source)
