@@ -17,18 +17,26 @@ import matplotlib
 from matplotlib.figure import Figure
 
 FIGURES: dict[str, Callable[[], Figure]] = {}
+# Figures that show measurements of the build machine (timings) differ between builds.
+MEASURED: set[str] = set()
 
 # Fixed salt and no date: the same code gives the same SVG bytes on every build.
 SVG_RC = {"svg.hashsalt": "deep-python", "svg.fonttype": "none", "font.size": 10}
 
 
-def figure(name: str):
-    """Register the decorated zero-argument function as the figure ``name``."""
+def figure(name: str, measured: bool = False):
+    """Register the decorated zero-argument function as the figure ``name``.
+
+    ``measured=True`` marks a figure of timings taken while the site builds: the only
+    kind whose SVG may differ from one build to the next.
+    """
 
     def register(function: Callable[[], Figure]) -> Callable[[], Figure]:
         if name in FIGURES:
             raise ValueError(f"figure {name!r} is registered twice")
         FIGURES[name] = function
+        if measured:
+            MEASURED.add(name)
         return function
 
     return register
