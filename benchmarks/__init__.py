@@ -37,11 +37,15 @@ class Table:
 
     def render(self) -> str:
         cells = [[_format(value) for value in row] for row in self.rows]
-        widths = [max(len(h), *(len(r[i]) for r in cells)) if cells else len(h) for i, h in enumerate(self.headers)]
+        widths = [
+            max(len(h), *(len(r[i]) for r in cells)) if cells else len(h) for i, h in enumerate(self.headers)
+        ]
         lines = [f"## {self.title}", ""]
-        lines.append("| " + " | ".join(h.ljust(w) for h, w in zip(self.headers, widths)) + " |")
+        lines.append("| " + " | ".join(h.ljust(w) for h, w in zip(self.headers, widths, strict=True)) + " |")
         lines.append("|" + "|".join("-" * (w + 2) for w in widths) + "|")
-        lines += ["| " + " | ".join(c.ljust(w) for c, w in zip(row, widths)) + " |" for row in cells]
+        lines += [
+            "| " + " | ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) + " |" for row in cells
+        ]
         for description, met in self.targets:
             lines.append(f"{'PASS' if met else 'MISS'}  {description}")
         return "\n".join(lines)
@@ -55,4 +59,7 @@ def _format(value: object) -> str:
 
 def machine_description() -> str:
     """One line naming the machine the numbers came from."""
-    return f"{platform.machine()}, {os.cpu_count()} logical CPUs, Python {platform.python_version()}, {platform.system()}"
+    return (
+        f"{platform.machine()}, {os.cpu_count()} logical CPUs, "
+        f"Python {platform.python_version()}, {platform.system()}"
+    )

@@ -8,9 +8,7 @@ import numpy as np
 def as_float_array(x, name: str = "x") -> np.ndarray:
     """Return ``x`` as a floating-point array; raise on non-numeric or non-finite values."""
     array = np.asarray(x)
-    if array.dtype == object or not (
-        np.issubdtype(array.dtype, np.number) or array.dtype == bool
-    ):
+    if array.dtype == object or not (np.issubdtype(array.dtype, np.number) or array.dtype == bool):
         raise TypeError(f"{name} must be a numeric array, got dtype {array.dtype}")
     if not np.issubdtype(array.dtype, np.floating):
         array = array.astype(np.float64)
@@ -28,7 +26,7 @@ def check_ndim(x: np.ndarray, ndim: int, layout: str, name: str = "x") -> None:
 def check_shape(x: np.ndarray, expected: tuple, name: str = "x") -> None:
     """Raise if ``x.shape`` differs from ``expected``; ``None`` in ``expected`` matches any size."""
     ok = x.ndim == len(expected) and all(
-        want is None or want == got for want, got in zip(expected, x.shape)
+        want is None or want == got for want, got in zip(expected, x.shape, strict=True)
     )
     if not ok:
         shown = tuple("any" if want is None else want for want in expected)

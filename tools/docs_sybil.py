@@ -35,7 +35,6 @@ COLLECTED_LANGUAGES = PYTHON_LANGUAGES | DOCTEST_LANGUAGES
 DOCS = ROOT / "docs"
 
 
-
 @cache
 def _snippet_preprocessor():
     config = markdown_extension_config("pymdownx.snippets")
@@ -62,9 +61,11 @@ class DocsCodeBlockParser:
     """Yield a region for each python/pycon fence and ``invisible-code-block`` comment."""
 
     def __init__(self) -> None:
-        self.hidden_blocks = LexerCollection([
-            DirectiveInHTMLCommentLexer(directive=r"invisible-code(-block)?", arguments=".+"),
-        ])
+        self.hidden_blocks = LexerCollection(
+            [
+                DirectiveInHTMLCommentLexer(directive=r"invisible-code(-block)?", arguments=".+"),
+            ]
+        )
         self.python = PythonEvaluator()
         self.doctests = DocTestStringParser(DocTestEvaluator(doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE))
 

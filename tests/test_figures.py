@@ -1,0 +1,55 @@
+"""Figures: registered, deterministic, drawn by the build, and each one shown on a page."""
+
+import re
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from snippets.figures import MEASURED, figure, load_all, render_svg
+from tools.doc_blocks import markdown_files
+
+FIGURE_LINK = re.compile(r"\]\((?:\.\./)*figures/(?P<name>[\w-]+)\.svg\)")
+INLINE_CODE = re.compile(r"`[^`\n]+`")
+
+
+def referenced_figures() -> dict[str, list[str]]:
+    refs: dict[str, list[str]] = {}
+    for path in markdown_files():
+        prose = INLINE_CODE.sub("", path.read_text(encoding="utf-8"))  # examples in `code` show nothing
+        for match in FIGURE_LINK.finditer(prose):
+            refs.setdefault(match["name"], []).append(str(path))
+    return refs
+
+
+@pytest.mark.parametrize("name", sorted(set(load_all()) - MEASURED))
+def test_figure_renders_to_the_same_valid_svg_every_time(name):
+    first, second = render_svg(name), render_svg(name)
+    assert first == second, f"figure {name!r} is not deterministic"
+    root = ET.fromstring(first)
+    assert root.tag.endswith("svg")
+
+
+def test_measured_figures_render_valid_svg():
+    for name in sorted(MEASURED):
+        assert ET.fromstring(render_svg(name)).tag.endswith("svg"), name
+
+
+def test_every_figure_is_shown_on_some_page():
+    unused = sorted(set(load_all()) - set(referenced_figures()))
+    assert not unused, f"figures no page shows (remove them or show them): {unused}"
+
+
+def test_every_figure_a_page_shows_exists():
+    missing = {name: pages for name, pages in referenced_figures().items() if name not in load_all()}
+    assert not missing, f"pages show figures that snippets.figures does not define: {missing}"
+
+
+def test_registering_a_name_twice_fails():
+    name = next(iter(load_all()))
+    with pytest.raises(ValueError, match="registered twice"):
+        figure(name)(lambda: None)
+
+
+def test_unknown_figure_names_the_known_ones():
+    with pytest.raises(KeyError, match="sigmoid"):
+        render_svg("no-such-figure")
