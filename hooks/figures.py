@@ -36,7 +36,9 @@ def render_all() -> dict[str, bytes]:
         with tempfile.TemporaryDirectory() as out:
             done = subprocess.run(
                 [sys.executable, "-m", "snippets.figures", out],
-                capture_output=True, text=True, cwd=SNIPPETS.parent,
+                capture_output=True,
+                text=True,
+                cwd=SNIPPETS.parent,
             )
             if done.returncode != 0:
                 raise PluginError(f"rendering figures failed:\n{done.stderr}")

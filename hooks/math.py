@@ -33,12 +33,14 @@ def convert_arithmatex(content: str) -> str:
     content = re.sub(
         r'<div class="arithmatex">(.*?)</div>',
         lambda m: f'<div class="arithmatex">{_arithmatex(m.group(1), True)}</div>',
-        content, flags=re.S,
+        content,
+        flags=re.S,
     )
     return re.sub(
         r'<span class="arithmatex">(.*?)</span>',
         lambda m: f'<span class="arithmatex">{_arithmatex(m.group(1), False)}</span>',
-        content, flags=re.S,
+        content,
+        flags=re.S,
     )
 
 
@@ -54,7 +56,9 @@ def convert_notebook(content: str) -> str:
                 display = match.group(1) is not None
                 return to_mathml(match.group(1) if display else match.group(2), display)
 
-            node.replace_with(BeautifulSoup(NOTEBOOK_MATH.sub(typeset, html.escape(str(node), quote=False)), "html.parser"))
+            node.replace_with(
+                BeautifulSoup(NOTEBOOK_MATH.sub(typeset, html.escape(str(node), quote=False)), "html.parser")
+            )
     return str(soup)
 
 
