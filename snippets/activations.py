@@ -20,6 +20,8 @@ def sigmoid_derivative(z: np.ndarray) -> np.ndarray:
     """d sigmoid / dz = sigmoid(z) * (1 - sigmoid(z))."""
     s = sigmoid(z)
     return s * (1.0 - s)
+
+
 # --8<-- [end:sigmoid]
 
 
@@ -32,6 +34,8 @@ def tanh(z: np.ndarray) -> np.ndarray:
 def tanh_derivative(z: np.ndarray) -> np.ndarray:
     """d tanh / dz = 1 - tanh(z)^2."""
     return 1.0 - np.tanh(z) ** 2
+
+
 # --8<-- [end:tanh]
 
 
@@ -43,7 +47,10 @@ def relu(z: np.ndarray) -> np.ndarray:
 
 def relu_derivative(z: np.ndarray) -> np.ndarray:
     """1 where z > 0, else 0 (we take 0 at z = 0, as PyTorch does)."""
-    return (z > 0).astype(np.result_type(z, np.float64))
+    z = np.asarray(z)
+    return (z > 0).astype(np.result_type(z, np.float32))  # float32 stays float32, integers give float64
+
+
 # --8<-- [end:relu]
 
 
@@ -57,6 +64,8 @@ def softmax(z: np.ndarray) -> np.ndarray:
     shifted = z - z.max(axis=-1, keepdims=True)
     exp_z = np.exp(shifted)
     return exp_z / exp_z.sum(axis=-1, keepdims=True)
+
+
 # --8<-- [end:softmax]
 
 

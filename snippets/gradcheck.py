@@ -9,27 +9,38 @@ import numpy as np
 def numerical_gradient(f, x: np.ndarray, eps: float = 1e-6) -> np.ndarray:
     """d f / d x by central differences, one entry at a time. f: array -> float.
 
-    Exact to O(eps^2); use float64, or rounding error swamps the difference.
+    ``x`` is nudged in place and restored, so ``f`` may read it through any reference
+    (a layer's ``W``, say). Exact to O(eps^2); needs float64, or rounding swamps the
+    difference.
     """
-    grad = np.zeros_like(x, dtype=np.float64)
-    flat_x, flat_grad = x.reshape(-1), grad.reshape(-1)  # views: writing them writes x, grad
-    for i in range(flat_x.size):
-        original = flat_x[i]
-        flat_x[i] = original + eps
+    if x.dtype != np.float64:
+        raise TypeError(f"x must be a float64 array, got dtype {x.dtype}")
+    grad = np.zeros_like(x)
+    for index in np.ndindex(x.shape):
+        original = x[index]
+        x[index] = original + eps
         f_plus = f(x)
-        flat_x[i] = original - eps
+        x[index] = original - eps
         f_minus = f(x)
-        flat_x[i] = original
-        flat_grad[i] = (f_plus - f_minus) / (2 * eps)
+        x[index] = original
+        grad[index] = (f_plus - f_minus) / (2 * eps)
     return grad
+
+
 # --8<-- [end:numerical_gradient]
 
 
 # --8<-- [start:relative_error]
 def relative_error(analytic: np.ndarray, numeric: np.ndarray) -> float:
     """||a - n|| / (||a|| + ||n||): scale-free, so one threshold fits every layer."""
+    if np.shape(analytic) != np.shape(numeric):
+        raise ValueError(
+            f"gradients must have the same shape, got {np.shape(analytic)} and {np.shape(numeric)}"
+        )
     denominator = max(np.linalg.norm(analytic) + np.linalg.norm(numeric), 1e-300)
     return float(np.linalg.norm(analytic - numeric) / denominator)
+
+
 # --8<-- [end:relative_error]
 
 
@@ -52,4 +63,6 @@ def check_layer(layer, x: np.ndarray, rng: np.random.Generator, eps: float = 1e-
         analytic = np.array(grad, copy=True)
         errors[name] = relative_error(analytic, numerical_gradient(scalar, value, eps))
     return errors
+
+
 # --8<-- [end:check_layer]

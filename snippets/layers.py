@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from snippets._checks import as_float_array, check_ndim
+from snippets._checks import as_float_array, check_ndim, check_shape
 from snippets.activations import get_activation
 
 
@@ -38,16 +38,20 @@ class Layer:
 def init_weights(fan_in: int, fan_out: int, rng: np.random.Generator, scheme: str = "he") -> np.ndarray:
     """Random weights (fan_in, fan_out) scaled so activations keep their variance.
 
-    "he" (std sqrt(2 / fan_in)) suits ReLU; "xavier" (std sqrt(1 / fan_in)) suits tanh
-    and sigmoid. Zeros would make every unit of a layer compute the same thing forever.
+    "he" (std sqrt(2 / fan_in)) suits ReLU; "xavier" (std sqrt(1 / fan_in), the simple
+    form of Glorot and Bengio's scheme) suits tanh and sigmoid. Zeros would make every
+    unit of a layer compute the same thing forever.
     """
     scales = {"he": np.sqrt(2.0 / fan_in), "xavier": np.sqrt(1.0 / fan_in)}
     if scheme not in scales:
         raise ValueError(f"unknown init scheme {scheme!r}; expected 'he' or 'xavier'")
     return rng.standard_normal((fan_in, fan_out)) * scales[scheme]
+
+
 # --8<-- [end:init]
 
 
+# --8<-- [start:dense]
 class Dense(Layer):
     """Fully connected layer: out = x @ W + b.
 
@@ -57,35 +61,49 @@ class Dense(Layer):
 
     param_names = ("W", "b")
 
-    def __init__(self, in_features: int, out_features: int, rng: np.random.Generator,
-                 init: str = "he", dtype=np.float64):
+    def __init__(
+        self,
+        in_features: int,
+        out_features: int,
+        rng: np.random.Generator,
+        init: str = "he",
+        dtype=np.float64,
+    ):
         if in_features < 1 or out_features < 1:
             raise ValueError(f"Dense needs positive sizes, got {in_features} -> {out_features}")
         self.W = init_weights(in_features, out_features, rng, init).astype(dtype)
         self.b = np.zeros(out_features, dtype=dtype)
-        self._x = None
+        self._x = None  # the last input, kept by forward for backward
 
     # --8<-- [start:dense_forward]
     def forward(self, x: np.ndarray) -> np.ndarray:
         x = as_float_array(x)
         check_ndim(x, 2, "(batch, in_features)")
         if x.shape[1] != self.W.shape[0]:
-            raise ValueError(
-                f"x must have shape (batch, {self.W.shape[0]}), got shape {x.shape}"
-            )
+            raise ValueError(f"x must have shape (batch, {self.W.shape[0]}), got shape {x.shape}")
         self._x = x  # backward needs the input
         return x @ self.W + self.b
+
     # --8<-- [end:dense_forward]
 
     # --8<-- [start:dense_backward]
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
         self._require_forward(self._x)
-        self.dW = self._x.T @ grad_out   # (in, batch) @ (batch, out)
-        self.db = grad_out.sum(axis=0)   # b was added to every row
-        return grad_out @ self.W.T       # (batch, out) @ (out, in)
+        check_shape(grad_out, (len(self._x), self.W.shape[1]), "grad_out")
+        self.dW = self._x.T @ grad_out  # (in, batch) @ (batch, out)
+        self.db = grad_out.sum(axis=0)  # b was added to every row
+        return grad_out @ self.W.T  # (batch, out) @ (out, in)
+
     # --8<-- [end:dense_backward]
 
+    def __repr__(self) -> str:
+        return f"Dense({self.W.shape[0]}, {self.W.shape[1]})"
 
+
+# --8<-- [end:dense]
+
+
+# --8<-- [start:activation_layer]
 class Activation(Layer):
     """Element-wise activation by name ("relu", "tanh", "sigmoid"); no parameters."""
 
@@ -100,10 +118,14 @@ class Activation(Layer):
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
         self._require_forward(self._z)
+        check_shape(grad_out, self._z.shape, "grad_out")
         return grad_out * self.derivative(self._z)  # chain rule, element by element
 
     def __repr__(self) -> str:
         return f"Activation({self.name!r})"
+
+
+# --8<-- [end:activation_layer]
 
 
 def ReLU() -> Activation:

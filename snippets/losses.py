@@ -1,49 +1,57 @@
 """Loss functions, each with its gradient right beside it.
 
-Every loss is a mean over the batch, so its gradient carries a 1 / batch factor.
+Every loss is summed over the outputs of a row and averaged over the batch, so its
+gradient carries a 1 / batch factor. Predictions and targets: (batch, outputs).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from snippets._checks import as_float_array, check_ndim
 from snippets.activations import softmax
 
 
-def _check_pair(pred: np.ndarray, target: np.ndarray) -> None:
+def _check_pair(pred, target) -> tuple[np.ndarray, np.ndarray]:
+    """Both as float arrays of the same (batch, outputs) shape; NaN or a shape mismatch raises."""
+    pred, target = as_float_array(pred, "predictions"), as_float_array(target, "targets")
+    check_ndim(pred, 2, "(batch, outputs)", "predictions")
     if pred.shape != target.shape:
-        raise ValueError(
-            f"predictions and targets must have the same shape, got {pred.shape} and {target.shape}"
-        )
+        raise ValueError(f"targets must have the predictions' shape {pred.shape}, got shape {target.shape}")
+    return pred, target.astype(pred.dtype, copy=False)  # float32 predictions keep float32 gradients
 
 
 # --8<-- [start:mse]
 def mean_squared_error(pred: np.ndarray, target: np.ndarray) -> float:
     """Mean over the batch of the summed squared error. pred, target: (batch, outputs)."""
-    _check_pair(pred, target)
+    pred, target = _check_pair(pred, target)
     return float(np.sum((pred - target) ** 2) / pred.shape[0])
 
 
 def mean_squared_error_grad(pred: np.ndarray, target: np.ndarray) -> np.ndarray:
     """d loss / d pred: (batch, outputs)."""
-    _check_pair(pred, target)
+    pred, target = _check_pair(pred, target)
     return 2.0 * (pred - target) / pred.shape[0]
+
+
 # --8<-- [end:mse]
 
 
 # --8<-- [start:binary_cross_entropy]
 def binary_cross_entropy(prob: np.ndarray, target: np.ndarray, eps: float = 1e-12) -> float:
-    """-mean[y log p + (1 - y) log(1 - p)]. prob, target: (batch, 1), prob in (0, 1)."""
-    _check_pair(prob, target)
+    """-sum[y log p + (1 - y) log(1 - p)] / batch. prob, target: (batch, 1), prob in (0, 1)."""
+    prob, target = _check_pair(prob, target)
     prob = np.clip(prob, eps, 1.0 - eps)  # log(0) would be -inf
-    return float(-np.mean(target * np.log(prob) + (1.0 - target) * np.log(1.0 - prob)))
+    return float(-np.sum(target * np.log(prob) + (1.0 - target) * np.log(1.0 - prob)) / prob.shape[0])
 
 
 def binary_cross_entropy_grad(prob: np.ndarray, target: np.ndarray, eps: float = 1e-12) -> np.ndarray:
     """d loss / d prob: (batch, 1)."""
-    _check_pair(prob, target)
+    prob, target = _check_pair(prob, target)
     prob = np.clip(prob, eps, 1.0 - eps)
-    return (prob - target) / (prob * (1.0 - prob)) / prob.size
+    return (prob - target) / (prob * (1.0 - prob)) / prob.shape[0]
+
+
 # --8<-- [end:binary_cross_entropy]
 
 
@@ -53,7 +61,7 @@ def softmax_cross_entropy(logits: np.ndarray, target: np.ndarray) -> float:
 
     logits, target: (batch, classes).
     """
-    _check_pair(logits, target)
+    logits, target = _check_pair(logits, target)
     shifted = logits - logits.max(axis=1, keepdims=True)
     log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
     return float(-np.sum(target * log_probs) / logits.shape[0])
@@ -61,8 +69,10 @@ def softmax_cross_entropy(logits: np.ndarray, target: np.ndarray) -> float:
 
 def softmax_cross_entropy_grad(logits: np.ndarray, target: np.ndarray) -> np.ndarray:
     """d loss / d logits = (softmax(logits) - target) / batch: (batch, classes)."""
-    _check_pair(logits, target)
+    logits, target = _check_pair(logits, target)
     return (softmax(logits) - target) / logits.shape[0]
+
+
 # --8<-- [end:softmax_cross_entropy]
 
 
@@ -80,4 +90,3 @@ def get_loss(name: str):
     except KeyError:
         known = ", ".join(sorted(LOSSES))
         raise ValueError(f"unknown loss {name!r}; expected one of: {known}") from None
-

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from snippets._checks import as_float_array
+from snippets._checks import as_float_array, check_ndim
 from snippets.losses import get_loss
 from snippets.optim import Optimizer
 
@@ -17,6 +17,8 @@ def minibatches(n_samples: int, batch_size: int, rng: np.random.Generator):
     order = rng.permutation(n_samples)
     for start in range(0, n_samples, batch_size):
         yield order[start : start + batch_size]
+
+
 # --8<-- [end:minibatches]
 
 
@@ -38,6 +40,7 @@ class Sequential:
         for layer in reversed(self.layers):  # the chain rule, from the loss back to the input
             grad_out = layer.backward(grad_out)
         return grad_out
+
     # --8<-- [end:forward_backward]
 
     def loss(self, x: np.ndarray, y: np.ndarray) -> float:
@@ -52,11 +55,20 @@ class Sequential:
         self.backward(self.loss_grad(scores, y))
         optimizer.step(self.layers)
         return loss
+
     # --8<-- [end:train_step]
 
     # --8<-- [start:fit]
-    def fit(self, x, y, optimizer: Optimizer, epochs: int, batch_size: int,
-            rng: np.random.Generator, validation=None) -> dict[str, list[float]]:
+    def fit(
+        self,
+        x,
+        y,
+        optimizer: Optimizer,
+        epochs: int,
+        batch_size: int,
+        rng: np.random.Generator,
+        validation=None,
+    ) -> dict[str, list[float]]:
         """Train for ``epochs`` passes over (x, y); return the per-epoch history.
 
         x: (n, features), y: (n, outputs). ``validation`` is an optional (x, y) pair
@@ -77,6 +89,7 @@ class Sequential:
                 history["val_loss"].append(val_loss)
                 history["val_accuracy"].append(val_accuracy)
         return history
+
     # --8<-- [end:fit]
 
     # --8<-- [start:predict]
@@ -87,6 +100,7 @@ class Sequential:
     def evaluate(self, x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
         """(mean loss, accuracy) on (x, y); y one-hot (n, classes) or (n, 1) for 0/1 labels."""
         y = as_float_array(y, "y")
+        check_ndim(y, 2, "(n, outputs)", "y")
         scores = self.forward(x)
         labels = y.argmax(axis=1) if y.shape[1] > 1 else y[:, 0].astype(int)
         accuracy = float(np.mean(self._classes(scores) == labels))
@@ -98,4 +112,5 @@ class Sequential:
         # One output unit is a 0/1 decision: a probability (sigmoid output) or a raw score.
         threshold = 0.0 if self.loss_name == "softmax_cross_entropy" else 0.5
         return (scores[:, 0] > threshold).astype(int)
+
     # --8<-- [end:predict]

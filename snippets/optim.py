@@ -19,6 +19,9 @@ class Optimizer:
             for name, value, grad in layer.parameters():
                 if grad is None:
                     raise RuntimeError(f"{type(layer).__name__}.{name} has no gradient: call backward first")
+                if grad.shape != value.shape:
+                    owner = type(layer).__name__
+                    raise ValueError(f"{owner}.d{name} must have shape {value.shape}, got shape {grad.shape}")
                 state = self.state.setdefault((id(layer), name), {})
                 self.update(value, grad, state)
 
@@ -32,6 +35,8 @@ class SGD(Optimizer):
 
     def update(self, value, grad, state):
         value -= self.lr * grad
+
+
 # --8<-- [end:sgd]
 
 
@@ -41,6 +46,8 @@ class Momentum(Optimizer):
 
     def __init__(self, lr: float, beta: float = 0.9):
         super().__init__(lr)
+        if not 0 <= beta < 1:
+            raise ValueError(f"beta must lie in [0, 1), got {beta}")
         self.beta = beta
 
     def update(self, value, grad, state):
@@ -48,6 +55,8 @@ class Momentum(Optimizer):
         velocity *= self.beta
         velocity += grad
         value -= self.lr * velocity
+
+
 # --8<-- [end:momentum]
 
 
@@ -57,6 +66,8 @@ class Adam(Optimizer):
 
     def __init__(self, lr: float = 1e-3, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8):
         super().__init__(lr)
+        if not (0 <= beta1 < 1 and 0 <= beta2 < 1):
+            raise ValueError(f"beta1 and beta2 must lie in [0, 1), got {beta1} and {beta2}")
         self.beta1, self.beta2, self.eps = beta1, beta2, eps
 
     def update(self, value, grad, state):
@@ -68,7 +79,9 @@ class Adam(Optimizer):
         m += (1 - self.beta1) * grad
         v *= self.beta2
         v += (1 - self.beta2) * grad**2
-        m_hat = m / (1 - self.beta1**t)   # early steps: m and v start at 0, undo that bias
+        m_hat = m / (1 - self.beta1**t)  # early steps: m and v start at 0, undo that bias
         v_hat = v / (1 - self.beta2**t)
         value -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
+
+
 # --8<-- [end:adam]

@@ -1,0 +1,522 @@
+"""Convolutional layers: Conv2D, MaxPool2D and Flatten, plus the loops they replace.
+
+Every array of images is laid out (batch, channels, height, width), as in PyTorch.
+Kernels and pooling windows are square. An output size must come out whole:
+(height + 2 * padding - kernel_size) must be a multiple of the stride, or the layer
+raises ``ValueError`` instead of silently dropping the last rows or columns of the image.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence as SequenceOf
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from snippets._checks import as_float_array, check_ndim, check_shape
+from snippets.data import one_hot, train_test_split
+from snippets.layers import Activation, Dense, Layer, ReLU, init_weights
+from snippets.network import Sequential, minibatches
+from snippets.optim import Adam
+
+
+# --8<-- [start:output_size]
+def conv_output_size(size: int, kernel_size: int, stride: int, padding: int) -> int:
+    """Number of positions a kernel takes along one axis of length ``size``.
+
+    The kernel must fit in the padded input, and the stride must divide what is left
+    exactly; otherwise the last rows or columns would be silently ignored.
+    """
+    room = size + 2 * padding - kernel_size  # how far the kernel can slide
+    if room < 0:
+        raise ValueError(
+            f"kernel {kernel_size}x{kernel_size} does not fit the padded input: "
+            f"size {size} + 2 * padding {padding} = {size + 2 * padding} < {kernel_size}"
+        )
+    if room % stride:
+        raise ValueError(
+            f"(size {size} + 2 * padding {padding} - kernel {kernel_size}) = {room} is not a multiple "
+            f"of stride {stride}: the output size would not be whole; change the padding or the stride"
+        )
+    return room // stride + 1
+
+
+# --8<-- [end:output_size]
+
+
+# --8<-- [start:pad]
+def pad_images(x: np.ndarray, padding: int, value: float = 0.0) -> np.ndarray:
+    """Add ``padding`` rows and columns of ``value`` on every side of each image.
+
+    x: (batch, channels, height, width) -> (batch, channels, height + 2p, width + 2p).
+    """
+    if padding == 0:
+        return x
+    pad_width = ((0, 0), (0, 0), (padding, padding), (padding, padding))  # batch, channels untouched
+    return np.pad(x, pad_width, constant_values=value)
+
+
+def unpad_images(x: np.ndarray, padding: int) -> np.ndarray:
+    """Remove what ``pad_images`` added: the gradient of a padding pixel goes nowhere."""
+    if padding == 0:
+        return x
+    return x[:, :, padding:-padding, padding:-padding]
+
+
+# --8<-- [end:pad]
+
+
+# --8<-- [start:conv_naive]
+def conv2d_naive(
+    x: np.ndarray, W: np.ndarray, b: np.ndarray, stride: int = 1, padding: int = 0
+) -> np.ndarray:
+    """Convolution written as plain loops: one dot product per output number.
+
+    x: (batch, in_channels, height, width), W: (out_channels, in_channels, k, k),
+    b: (out_channels,) -> (batch, out_channels, out_height, out_width).
+    """
+    batch, _, height, width = x.shape
+    out_channels, _, kernel_size, _ = W.shape
+    out_height = conv_output_size(height, kernel_size, stride, padding)
+    out_width = conv_output_size(width, kernel_size, stride, padding)
+    x_padded = pad_images(x, padding)
+    out = np.zeros((batch, out_channels, out_height, out_width), dtype=np.result_type(x, W))
+    for n in range(batch):
+        for o in range(out_channels):
+            for i in range(out_height):
+                for j in range(out_width):
+                    top, left = i * stride, j * stride
+                    patch = x_padded[n, :, top : top + kernel_size, left : left + kernel_size]
+                    out[n, o, i, j] = np.sum(patch * W[o]) + b[o]
+    return out
+
+
+# --8<-- [end:conv_naive]
+
+
+# --8<-- [start:conv_naive_backward]
+def conv2d_naive_backward(
+    grad_out: np.ndarray, x: np.ndarray, W: np.ndarray, stride: int = 1, padding: int = 0
+):
+    """Gradients of ``conv2d_naive`` by the same loops: returns (dx, dW, db).
+
+    grad_out: (batch, out_channels, out_height, out_width), d loss / d output.
+    Each output number was a dot product of W[o] with one patch, so it sends
+    grad * W[o] back to that patch and grad * patch to W[o].
+    """
+    kernel_size = W.shape[2]
+    x_padded = pad_images(x, padding)
+    dx_padded = np.zeros_like(x_padded)
+    dW = np.zeros_like(W)
+    batch, out_channels, out_height, out_width = grad_out.shape
+    for n in range(batch):
+        for o in range(out_channels):
+            for i in range(out_height):
+                for j in range(out_width):
+                    top, left = i * stride, j * stride
+                    window = (n, slice(None), slice(top, top + kernel_size), slice(left, left + kernel_size))
+                    dW[o] += grad_out[n, o, i, j] * x_padded[window]
+                    dx_padded[window] += grad_out[n, o, i, j] * W[o]  # patches overlap: add, never assign
+    db = grad_out.sum(axis=(0, 2, 3))  # b[o] was added to every output of channel o
+    return unpad_images(dx_padded, padding), dW, db
+
+
+# --8<-- [end:conv_naive_backward]
+
+
+# --8<-- [start:im2col]
+def im2col(x_padded: np.ndarray, kernel_size: int, stride: int) -> np.ndarray:
+    """Every patch the kernel visits, laid out as the columns of a matrix.
+
+    x_padded: (batch, channels, height, width) -> (batch, channels * k * k, out_h * out_w):
+    row (c, u, v) of column (i, j) holds x_padded[:, c, stride * i + u, stride * j + v].
+    """
+    batch, channels = x_padded.shape[:2]
+    # A view (nothing copied yet): windows[n, c, i, j] is the k x k patch at (i, j).
+    windows = sliding_window_view(x_padded, (kernel_size, kernel_size), axis=(2, 3))
+    windows = windows[:, :, ::stride, ::stride]  # (batch, channels, out_h, out_w, k, k)
+    out_h, out_w = windows.shape[2:4]
+    # The one copy: kernel offsets become rows, output positions the (contiguous) columns.
+    columns = windows.transpose(0, 1, 4, 5, 2, 3)
+    return columns.reshape(batch, channels * kernel_size * kernel_size, out_h * out_w)
+
+
+# --8<-- [end:im2col]
+
+
+# --8<-- [start:col2im]
+def col2im(columns: np.ndarray, padded_shape: tuple[int, ...], kernel_size: int, stride: int) -> np.ndarray:
+    """The reverse bookkeeping of ``im2col``: add each column entry back onto its pixel.
+
+    columns: (batch, channels * k * k, out_h * out_w) -> (batch, channels, height, width)
+    of ``padded_shape``. Overlapping patches read a pixel several times, so it collects
+    the sum of their gradients.
+    """
+    batch, channels, height, width = padded_shape
+    out_h = (height - kernel_size) // stride + 1
+    out_w = (width - kernel_size) // stride + 1
+    columns = columns.reshape(batch, channels, kernel_size, kernel_size, out_h, out_w)
+    x_padded = np.zeros(padded_shape, dtype=columns.dtype)
+    # k * k passes, each over the whole batch and every channel at once: kernel offset
+    # (u, v) read the pixels (stride * i + u, stride * j + v) for all output positions (i, j).
+    for u in range(kernel_size):
+        for v in range(kernel_size):
+            rows = slice(u, u + stride * out_h, stride)
+            cols = slice(v, v + stride * out_w, stride)
+            x_padded[:, :, rows, cols] += columns[:, :, u, v]
+    return x_padded
+
+
+# --8<-- [end:col2im]
+
+
+def _check_images(x: np.ndarray, channels: int, layer: str) -> None:
+    """Raise unless x is (batch, channels, height, width) with the given channel count."""
+    if x.ndim != 4 or x.shape[1] != channels:
+        expected = f"(batch, {channels}, height, width)"
+        raise ValueError(f"{layer} input must have shape {expected}, got shape {x.shape}")
+
+
+def _check_positive_int(value, name: str, minimum: int = 1) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
+    return int(value)
+
+
+class Conv2D(Layer):
+    """2-D convolution (cross-correlation, as in every framework), vectorised with im2col.
+
+    x: (batch, in_channels, height, width) -> (batch, out_channels, out_height, out_width)
+    with out_height = (height + 2 * padding - kernel_size) / stride + 1, which must be
+    whole (else ``ValueError``); likewise for the width.
+    W: (out_channels, in_channels, kernel_size, kernel_size), b: (out_channels,).
+    """
+
+    param_names = ("W", "b")
+
+    # --8<-- [start:conv_init]
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: int,
+        rng: np.random.Generator,
+        stride: int = 1,
+        padding: int = 0,
+        init: str = "he",
+        dtype=np.float64,
+    ):
+        self.in_channels = _check_positive_int(in_channels, "in_channels")
+        self.out_channels = _check_positive_int(out_channels, "out_channels")
+        self.kernel_size = _check_positive_int(kernel_size, "kernel_size")
+        self.stride = _check_positive_int(stride, "stride")
+        self.padding = _check_positive_int(padding, "padding", minimum=0)
+        # Each output sums in_channels * k * k products: that is the fan-in He scaling needs.
+        fan_in = in_channels * kernel_size * kernel_size
+        weights = init_weights(fan_in, out_channels, rng, init).T  # (out_channels, fan_in)
+        weights = weights.reshape(out_channels, in_channels, kernel_size, kernel_size)
+        self.W = np.ascontiguousarray(weights, dtype=dtype)  # contiguous: W.reshape is then a view
+        self.b = np.zeros(out_channels, dtype=dtype)
+        self._cache = None
+
+    # --8<-- [end:conv_init]
+
+    # --8<-- [start:conv_forward]
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        x = as_float_array(x)
+        _check_images(x, self.in_channels, "Conv2D")
+        batch, _, height, width = x.shape
+        out_h = conv_output_size(height, self.kernel_size, self.stride, self.padding)
+        out_w = conv_output_size(width, self.kernel_size, self.stride, self.padding)
+        x_padded = pad_images(x, self.padding)
+        columns = im2col(x_padded, self.kernel_size, self.stride)  # (batch, K, out_h * out_w)
+        kernels = self.W.reshape(self.out_channels, -1)  # (out_channels, K), K = in_ch * k * k
+        out = kernels @ columns  # one matrix product per image: (batch, out_channels, out_h * out_w)
+        out += self.b[:, None]
+        out_shape = (batch, self.out_channels, out_h, out_w)
+        self._cache = (x_padded.shape, columns, out_shape)
+        return out.reshape(out_shape)
+
+    # --8<-- [end:conv_forward]
+
+    # --8<-- [start:conv_backward]
+    def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        self._require_forward(self._cache)
+        padded_shape, columns, out_shape = self._cache
+        check_shape(grad_out, out_shape, "grad_out")
+        batch, out_channels = out_shape[:2]
+        grad = grad_out.reshape(batch, out_channels, -1)  # (batch, out_channels, out_h * out_w)
+        self.db = grad.sum(axis=(0, 2))  # b[o] was added at every position of every image
+        # As in Dense: out = kernels @ columns, so d kernels = grad @ columns^T, summed over images.
+        self.dW = (grad @ columns.transpose(0, 2, 1)).sum(axis=0).reshape(self.W.shape)
+        grad_columns = self.W.reshape(out_channels, -1).T @ grad  # (batch, K, out_h * out_w)
+        grad_padded = col2im(grad_columns, padded_shape, self.kernel_size, self.stride)
+        return unpad_images(grad_padded, self.padding)
+
+    # --8<-- [end:conv_backward]
+
+    def __repr__(self) -> str:
+        return (
+            f"Conv2D({self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
+            f"stride={self.stride}, padding={self.padding})"
+        )
+
+
+class MaxPool2D(Layer):
+    """Max pooling over square windows; no parameters.
+
+    x: (batch, channels, height, width) -> (batch, channels, out_height, out_width),
+    out_height = (height + 2 * padding - pool_size) / stride + 1, which must be whole.
+    ``stride`` defaults to ``pool_size`` (windows side by side, no overlap). Padding
+    counts as minus infinity, so it never wins; it may be at most pool_size // 2, so that
+    every window holds a real pixel. Ties go to the first maximum in the window.
+    """
+
+    # --8<-- [start:pool_init]
+    def __init__(self, pool_size: int = 2, stride: int | None = None, padding: int = 0):
+        self.pool_size = _check_positive_int(pool_size, "pool_size")
+        self.stride = self.pool_size if stride is None else _check_positive_int(stride, "stride")
+        self.padding = _check_positive_int(padding, "padding", minimum=0)
+        if self.padding > self.pool_size // 2:
+            raise ValueError(
+                f"padding must be at most pool_size // 2 = {self.pool_size // 2}, got {padding}: "
+                "a window of padding alone would have no maximum"
+            )
+        self._cache = None
+
+    # --8<-- [end:pool_init]
+
+    # --8<-- [start:pool_forward]
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        x = as_float_array(x)
+        check_ndim(x, 4, "(batch, channels, height, width)")
+        k, stride = self.pool_size, self.stride
+        out_h = conv_output_size(x.shape[2], k, stride, self.padding)
+        out_w = conv_output_size(x.shape[3], k, stride, self.padding)
+        x_padded = pad_images(x, self.padding, value=-np.inf)
+        windows = sliding_window_view(x_padded, (k, k), axis=(2, 3))[:, :, ::stride, ::stride]
+        flat_windows = windows.reshape(*windows.shape[:4], k * k)  # (batch, channels, out_h, out_w, k * k)
+        winner = flat_windows.argmax(axis=-1)  # which of the k * k pixels was the largest
+        out = np.take_along_axis(flat_windows, winner[..., None], axis=-1)[..., 0]
+        self._cache = (x_padded.shape, winner, (out_h, out_w))
+        return out
+
+    # --8<-- [end:pool_forward]
+
+    # --8<-- [start:pool_backward]
+    def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        self._require_forward(self._cache)
+        padded_shape, winner, (out_h, out_w) = self._cache
+        check_shape(grad_out, (*padded_shape[:2], out_h, out_w), "grad_out")
+        k, stride = self.pool_size, self.stride
+        grad_padded = np.zeros(padded_shape, dtype=grad_out.dtype)
+        # Only the winner of each window affected the output, so only it gets gradient.
+        # k * k passes, one per position in the window; overlapping windows add up.
+        for u in range(k):
+            for v in range(k):
+                won_here = winner == u * k + v  # (batch, channels, out_h, out_w)
+                rows = slice(u, u + stride * out_h, stride)
+                cols = slice(v, v + stride * out_w, stride)
+                grad_padded[:, :, rows, cols] += np.where(won_here, grad_out, 0.0)
+        return unpad_images(grad_padded, self.padding)
+
+    # --8<-- [end:pool_backward]
+
+    def __repr__(self) -> str:
+        return f"MaxPool2D({self.pool_size}, stride={self.stride}, padding={self.padding})"
+
+
+# --8<-- [start:flatten]
+class Flatten(Layer):
+    """(batch, d1, d2, ...) -> (batch, d1 * d2 * ...): feature maps become one row per image."""
+
+    def __init__(self):
+        self._shape = None
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        x = as_float_array(x)
+        if x.ndim < 2:
+            raise ValueError(f"x must have shape (batch, ...) with at least 2 axes, got shape {x.shape}")
+        self._shape = x.shape
+        return x.reshape(x.shape[0], -1)
+
+    def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        self._require_forward(self._shape)
+        expected = (self._shape[0], int(np.prod(self._shape[1:])))
+        check_shape(grad_out, expected, "grad_out")
+        return grad_out.reshape(self._shape)  # the same numbers, back in their places
+
+
+# --8<-- [end:flatten]
+
+
+# --8<-- [start:digits_cnn]
+def digits_cnn(rng: np.random.Generator) -> Sequential:
+    """The post's small CNN for 8x8 digits: (batch, 1, 8, 8) -> (batch, 10) class scores."""
+    return Sequential(
+        [
+            Conv2D(1, 16, kernel_size=3, rng=rng, padding=1),  # (batch, 16, 8, 8)
+            ReLU(),
+            MaxPool2D(2),  # (batch, 16, 4, 4)
+            Conv2D(16, 32, kernel_size=3, rng=rng, padding=1),  # (batch, 32, 4, 4)
+            ReLU(),
+            MaxPool2D(2),  # (batch, 32, 2, 2)
+            Flatten(),  # (batch, 128)
+            Dense(128, 10, rng),  # (batch, 10)
+        ]
+    )
+
+
+def digits_mlp(rng: np.random.Generator) -> Sequential:
+    """A fully connected network for the same digits: (batch, 64) -> (batch, 10)."""
+    return Sequential([Dense(64, 64, rng), Activation("relu"), Dense(64, 10, rng)])
+
+
+# --8<-- [end:digits_cnn]
+
+
+# --8<-- [start:digit_images]
+def load_digit_images(rng: np.random.Generator, test_fraction: float = 0.2):
+    """The bundled 8x8 digits as 1-channel images, split as ``load_digits_split`` splits them.
+
+    Returns x_train: (n_train, 1, 8, 8), x_test: (n_test, 1, 8, 8), y_train, y_test
+    one-hot: (n, 10). Every pixel is scaled by the same mean and standard deviation (of
+    the training images): a filter slides over all positions, so all positions should
+    speak the same units. Standardizing each pixel on its own would blow up the rare ink
+    in the corners.
+    """
+    from sklearn.datasets import load_digits  # bundled with scikit-learn: no download
+
+    digits = load_digits()
+    x_train, x_test, labels_train, labels_test = train_test_split(
+        digits.images, digits.target, test_fraction, rng
+    )
+    mean, std = x_train.mean(), x_train.std()  # two numbers, not two per pixel
+    x_train, x_test = (x_train - mean) / std, (x_test - mean) / std
+    return x_train[:, None], x_test[:, None], one_hot(labels_train, 10), one_hot(labels_test, 10)
+
+
+# --8<-- [end:digit_images]
+
+
+# --8<-- [start:train]
+def train(
+    model: Sequential,
+    x_train,
+    y_train,
+    x_test,
+    y_test,
+    rng: np.random.Generator,
+    epochs: int = 12,
+    batch_size: int = 32,
+    lr: float = 0.01,
+) -> dict[str, list[float]]:
+    """Adam with a step size that shrinks along a half cosine; returns per-epoch history.
+
+    history["loss"]: mean training-batch loss; "test_loss", "test_accuracy": on (x_test, y_test).
+    """
+    optimizer = Adam(lr)
+    history = {"loss": [], "test_loss": [], "test_accuracy": []}
+    for epoch in range(epochs):
+        # Big steps while far from a minimum, small ones at the end so the weights settle.
+        optimizer.lr = lr * (1 + np.cos(np.pi * epoch / epochs)) / 2
+        batches = minibatches(len(x_train), batch_size, rng)
+        losses = [model.train_step(x_train[batch], y_train[batch], optimizer) for batch in batches]
+        test_loss, test_accuracy = model.evaluate(x_test, y_test)
+        history["loss"].append(float(np.mean(losses)))
+        history["test_loss"].append(test_loss)
+        history["test_accuracy"].append(test_accuracy)
+    return history
+
+
+# --8<-- [end:train]
+
+
+# --8<-- [start:digits_experiment]
+def digits_experiment(seed: int = 0) -> dict:
+    """Train the CNN and the MLP on the same split of the digits, for the same epochs.
+
+    Returns the two models, their histories and the held-out images and labels.
+    """
+    rng = np.random.default_rng(seed)
+    x_train, x_test, y_train, y_test = load_digit_images(rng)
+    cnn = digits_cnn(rng)
+    cnn_history = train(cnn, x_train, y_train, x_test, y_test, rng)
+    # The MLP sees the same numbers as rows of 64 pixels: where each pixel sits is lost.
+    rows_train, rows_test = x_train.reshape(len(x_train), 64), x_test.reshape(len(x_test), 64)
+    mlp = digits_mlp(rng)
+    mlp_history = train(mlp, rows_train, y_train, rows_test, y_test, rng)
+    return {
+        "cnn": cnn,
+        "cnn_history": cnn_history,
+        "mlp": mlp,
+        "mlp_history": mlp_history,
+        "x_test": x_test,
+        "y_test": y_test,
+    }
+
+
+# --8<-- [end:digits_experiment]
+
+
+# --8<-- [start:layer_outputs]
+def layer_outputs(layers: SequenceOf[Layer], x: np.ndarray) -> list[np.ndarray]:
+    """The output of every layer for input x, in order: what each layer sees of x."""
+    outputs = []
+    for layer in layers:
+        x = layer.forward(x)
+        outputs.append(x)
+    return outputs
+
+
+# --8<-- [end:layer_outputs]
+
+
+# --8<-- [start:maximize_activation]
+def maximize_activation(
+    layers: SequenceOf[Layer],
+    channel: int,
+    pixel_range: tuple[float, float],
+    rng: np.random.Generator,
+    shape: tuple[int, ...] = (1, 1, 8, 8),
+    steps: int = 100,
+    step_size: float = 0.5,
+) -> np.ndarray:
+    """Gradient ascent on an input image to excite one channel of the last of ``layers``.
+
+    Maximises the mean of output channel ``channel``, starting from random pixels.
+    After each step every pixel is clipped to ``pixel_range`` (no ink, full ink), so the
+    image stays one the network could have been shown. Backward passes overwrite the
+    layers' parameter gradients. Returns the image, of ``shape``.
+    """
+    low, high = pixel_range
+    image = rng.uniform(low, high, size=shape)
+    for _ in range(steps):
+        out = layer_outputs(layers, image)[-1]
+        grad = np.zeros_like(out)
+        grad[:, channel] = 1.0 / out[:, channel].size  # d mean(channel) / d out
+        for layer in reversed(layers):
+            grad = layer.backward(grad)  # ends as d mean(channel) / d image
+        # A step of fixed length: the gradient's direction matters, its size varies a lot.
+        image += step_size * grad / (np.linalg.norm(grad) + 1e-12)
+        np.clip(image, low, high, out=image)
+    return image
+
+
+# --8<-- [end:maximize_activation]
+
+
+# --8<-- [start:gram_matrix]
+def gram_matrix(feature_maps: np.ndarray) -> np.ndarray:
+    """Which channels fire together, wherever they fire: (batch, C, H, W) -> (batch, C, C).
+
+    G[n, c, d] = mean over positions of F[n, c] * F[n, d]. The positions are summed
+    away, so G keeps the texture of the maps (their style) and forgets the layout.
+    """
+    check_ndim(feature_maps, 4, "(batch, channels, height, width)", "feature_maps")
+    batch, channels = feature_maps.shape[:2]
+    flat = feature_maps.reshape(batch, channels, -1)  # (batch, C, H * W)
+    return flat @ flat.transpose(0, 2, 1) / flat.shape[2]
+
+
+# --8<-- [end:gram_matrix]
