@@ -7,6 +7,8 @@ STAMP := $(VENV)/.installed
 export NO_MKDOCS_2_WARNING := 1
 export KERAS_BACKEND := torch
 export PYTHONHASHSEED := 0
+# Notebooks run on tools/jupyter's kernel spec: ipykernel's own, minus its start-up log lines.
+export JUPYTER_PATH := $(CURDIR)/tools/jupyter
 
 .PHONY: serve build test lint fix bench post lock clean
 
