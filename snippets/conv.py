@@ -8,13 +8,11 @@ raises ``ValueError`` instead of silently dropping the last rows or columns of t
 
 from __future__ import annotations
 
-from collections.abc import Sequence as SequenceOf
-
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from snippets._checks import as_float_array, check_ndim, check_shape
-from snippets.data import one_hot, train_test_split
+from snippets.data import load_digits_images_split, one_hot
 from snippets.layers import Activation, Dense, Layer, ReLU, init_weights
 from snippets.network import Sequential, minibatches
 from snippets.optim import Adam
@@ -194,7 +192,6 @@ class Conv2D(Layer):
 
     param_names = ("W", "b")
 
-    # --8<-- [start:conv_init]
     def __init__(
         self,
         in_channels: int,
@@ -218,8 +215,6 @@ class Conv2D(Layer):
         self.W = np.ascontiguousarray(weights, dtype=dtype)  # contiguous: W.reshape is then a view
         self.b = np.zeros(out_channels, dtype=dtype)
         self._cache = None
-
-    # --8<-- [end:conv_init]
 
     # --8<-- [start:conv_forward]
     def forward(self, x: np.ndarray) -> np.ndarray:
@@ -272,7 +267,6 @@ class MaxPool2D(Layer):
     every window holds a real pixel. Ties go to the first maximum in the window.
     """
 
-    # --8<-- [start:pool_init]
     def __init__(self, pool_size: int = 2, stride: int | None = None, padding: int = 0):
         self.pool_size = _check_positive_int(pool_size, "pool_size")
         self.stride = self.pool_size if stride is None else _check_positive_int(stride, "stride")
@@ -283,8 +277,6 @@ class MaxPool2D(Layer):
                 "a window of padding alone would have no maximum"
             )
         self._cache = None
-
-    # --8<-- [end:pool_init]
 
     # --8<-- [start:pool_forward]
     def forward(self, x: np.ndarray) -> np.ndarray:
@@ -377,7 +369,7 @@ def digits_mlp(rng: np.random.Generator) -> Sequential:
 
 # --8<-- [start:digit_images]
 def load_digit_images(rng: np.random.Generator, test_fraction: float = 0.2):
-    """The bundled 8x8 digits as 1-channel images, split as ``load_digits_split`` splits them.
+    """The bundled 8x8 digits as scaled 1-channel images, split as ``load_digits_split`` splits them.
 
     Returns x_train: (n_train, 1, 8, 8), x_test: (n_test, 1, 8, 8), y_train, y_test
     one-hot: (n, 10). Every pixel is scaled by the same mean and standard deviation (of
@@ -385,15 +377,11 @@ def load_digit_images(rng: np.random.Generator, test_fraction: float = 0.2):
     speak the same units. Standardizing each pixel on its own would blow up the rare ink
     in the corners.
     """
-    from sklearn.datasets import load_digits  # bundled with scikit-learn: no download
-
-    digits = load_digits()
-    x_train, x_test, labels_train, labels_test = train_test_split(
-        digits.images, digits.target, test_fraction, rng
-    )
-    mean, std = x_train.mean(), x_train.std()  # two numbers, not two per pixel
-    x_train, x_test = (x_train - mean) / std, (x_test - mean) / std
-    return x_train[:, None], x_test[:, None], one_hot(labels_train, 10), one_hot(labels_test, 10)
+    images_train, images_test, labels_train, labels_test = load_digits_images_split(rng, test_fraction)
+    mean, std = images_train.mean(), images_train.std()  # two numbers, not two per pixel
+    x_train = (images_train[:, None] - mean) / std  # (n_train, 1, 8, 8): one channel
+    x_test = (images_test[:, None] - mean) / std
+    return x_train, x_test, one_hot(labels_train, 10), one_hot(labels_test, 10)
 
 
 # --8<-- [end:digit_images]
@@ -460,7 +448,7 @@ def digits_experiment(seed: int = 0) -> dict:
 
 
 # --8<-- [start:layer_outputs]
-def layer_outputs(layers: SequenceOf[Layer], x: np.ndarray) -> list[np.ndarray]:
+def layer_outputs(layers: list[Layer], x: np.ndarray) -> list[np.ndarray]:
     """The output of every layer for input x, in order: what each layer sees of x."""
     outputs = []
     for layer in layers:
@@ -474,7 +462,7 @@ def layer_outputs(layers: SequenceOf[Layer], x: np.ndarray) -> list[np.ndarray]:
 
 # --8<-- [start:maximize_activation]
 def maximize_activation(
-    layers: SequenceOf[Layer],
+    layers: list[Layer],
     channel: int,
     pixel_range: tuple[float, float],
     rng: np.random.Generator,

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import http.client
 import os
 import struct
 import tempfile
-import urllib.error
 import urllib.request
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -236,7 +236,7 @@ def fetch_mnist(
                 try:
                     download_verified(mirror + name, path, sha256, opener)
                     break
-                except (urllib.error.URLError, OSError) as error:  # offline, refused, not found
+                except (OSError, http.client.HTTPException) as error:  # offline, refused, not found, cut off
                     failures.append(f"{mirror + name}: {getattr(error, 'reason', error)}")
             else:
                 raise DownloadError(_offline_message(cache_dir, mirrors, files, failures))

@@ -15,9 +15,11 @@ from snippets.conv import (
     gram_matrix,
     im2col,
     layer_outputs,
+    load_digit_images,
     maximize_activation,
     pad_images,
 )
+from snippets.data import load_digits_split
 from snippets.gradcheck import check_layer
 from snippets.layers import Dense, ReLU
 from snippets.network import Sequential
@@ -261,12 +263,20 @@ def test_digits_cnn_maps_images_to_ten_scores(rng):
     assert shapes[-1] == (5, 10)
 
 
-def test_maximize_activation_raises_the_activation(rng):
-    conv = Conv2D(1, 3, 3, rng, padding=1)
-    start = conv.forward(0.01 * np.random.default_rng(7).standard_normal((1, 1, 8, 8)))[:, 1].mean()
-    image = maximize_activation([conv], channel=1, rng=np.random.default_rng(7), steps=30)
-    assert image.shape == (1, 1, 8, 8)
-    assert conv.forward(image)[:, 1].mean() > start + 0.3  # 30 steps of length 0.1 from faint noise
+def test_maximize_activation_finds_the_best_image_of_a_linear_layer(rng):
+    # One convolution is linear in its input: the mean of a channel is largest when every
+    # pixel with a positive coefficient is at the top of the range and the rest at the bottom.
+    conv = Conv2D(1, 3, 3, rng)
+    grad = np.zeros((1, 3, 4, 4))
+    grad[:, 1] = 1.0 / 16  # d mean(channel 1) / d output
+    conv.forward(np.zeros((1, 1, 6, 6)))
+    coefficients = conv.backward(grad)  # d mean(channel 1) / d pixel, the same for every input
+    best = np.where(coefficients > 0, 2.0, -1.0)
+    image = maximize_activation(
+        [conv], channel=1, pixel_range=(-1.0, 2.0), rng=rng, shape=(1, 1, 6, 6), steps=1000
+    )
+    assert image.shape == (1, 1, 6, 6)
+    np.testing.assert_allclose(image, best)
 
 
 def test_gram_matrix(rng):
@@ -396,3 +406,14 @@ def test_backward_rejects_a_gradient_of_the_wrong_shape(rng):
 def test_gram_matrix_rejects_rows():
     with pytest.raises(ValueError, match=r"feature_maps must have shape \(batch, channels, height, width\)"):
         gram_matrix(np.zeros((3, 4)))
+
+
+def test_digit_images_are_the_split_of_load_digits_split_scaled_as_a_whole():
+    x_train, x_test, y_train, y_test = load_digit_images(np.random.default_rng(5))
+    _, _, rows_y_train, rows_y_test = load_digits_split(np.random.default_rng(5))
+    assert x_train.shape[1:] == x_test.shape[1:] == (1, 8, 8)
+    np.testing.assert_array_equal(y_train, rows_y_train)
+    np.testing.assert_array_equal(y_test, rows_y_test)
+    assert x_train.mean() == pytest.approx(0.0, abs=1e-12)
+    assert x_train.std() == pytest.approx(1.0)
+    assert np.unique(x_train).size == 17  # one scale for all pixels: ink levels 0..16 stay 17 values

@@ -7,6 +7,8 @@ The diagrams are drawn with patches and text on axes without ticks.
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
@@ -55,9 +57,7 @@ def _canvas(width: float, height: float, size: tuple[float, float]) -> tuple[Fig
 
 def _arrow(ax: Axes, start, end, color: str = INK, **kwargs) -> None:
     ax.add_patch(
-        FancyArrowPatch(
-            start, end, arrowstyle="-|>", mutation_scale=12, color=color, linewidth=1.2, **kwargs
-        )
+        FancyArrowPatch(start, end, arrowstyle="-|>", mutation_scale=12, color=color, linewidth=1.2, **kwargs)
     )
 
 
@@ -143,13 +143,13 @@ def loss_surface() -> Figure:
     levels = np.geomspace(mse(predict(x, m, c), y) * 1.5, 4.0, 9)
     contours = ax.contour(ms, cs, loss, levels=levels, colors=GREY, linewidths=0.8)
     ax.clabel(contours, fmt="%.2g", fontsize=7)
-    ax.plot(history["m"], history["c"], "o-", color=BLUE, markersize=2.5, linewidth=1, label="one dot per step")
-    ax.legend(frameon=False, loc="upper left")
-    ax.annotate("start: m = 0, c = 0", (0, 0), xytext=(8, -4), textcoords="offset points", color=INK)
-    ax.plot([m], [c], "*", color=ORANGE, markersize=14)
-    ax.annotate(
-        f"after {FIT['steps']} steps", (m, c), xytext=(10, 6), textcoords="offset points", color=INK
+    ax.plot(
+        history["m"], history["c"], "o-", color=BLUE, markersize=2.5, linewidth=1, label="one dot per step"
     )
+    ax.legend(frameon=False, loc="upper left")
+    ax.annotate("start: m = 0, c = 0", (0, 0), xytext=(6, -8), textcoords="offset points", va="top")
+    ax.plot([m], [c], "*", color=ORANGE, markersize=14)
+    ax.annotate(f"after {FIT['steps']} steps", (m, c), xytext=(10, 6), textcoords="offset points", color=INK)
     ax.set_xlabel("m (slope)")
     ax.set_ylabel("c (intercept)")
     ax.set_aspect("equal")
@@ -187,12 +187,20 @@ def neuron_diagram() -> Figure:
 def network_diagram() -> Figure:
     """A fully connected network with layers of 3, 5, 5 and 2 neurons."""
     sizes = [3, 5, 5, 2]
-    names = ["input\n3 numbers", "hidden layer 1\n5 neurons", "hidden layer 2\n5 neurons", "output layer\n2 neurons"]
+    names = [
+        "input\n3 numbers",
+        "hidden layer 1\n5 neurons",
+        "hidden layer 2\n5 neurons",
+        "output layer\n2 neurons",
+    ]
     colours = ["white", FILL, FILL, "#fbe9e7"]
     fig, ax = _canvas(10.4, 6.6, (6.4, 4.1))
     columns = [1.4 + 2.5 * i for i in range(len(sizes))]
-    positions = [[(x, 3.9 + (size - 1) / 2 * 1.1 - 1.1 * j) for j in range(size)] for x, size in zip(columns, sizes, strict=True)]
-    for left, right in zip(positions, positions[1:], strict=False):
+    positions = [
+        [(x, 3.9 + (size - 1) / 2 * 1.1 - 1.1 * j) for j in range(size)]
+        for x, size in zip(columns, sizes, strict=True)
+    ]
+    for left, right in pairwise(positions):
         for a in left:
             for b in right:
                 ax.plot([a[0], b[0]], [a[1], b[1]], color=GREY, linewidth=0.8, zorder=1)
@@ -239,14 +247,19 @@ def feature_hierarchy() -> Figure:
     for side in (-1, 1):
         tip = 1.5 + side * 0.85
         face.add_patch(
-            Polygon([(1.5 + side * 0.25, 2.25), (tip, 2.85), (1.5 + side * 0.95, 1.75)], fill=False, edgecolor=INK, linewidth=1.8)
+            Polygon(
+                [(1.5 + side * 0.25, 2.25), (tip, 2.85), (1.5 + side * 0.95, 1.75)],
+                fill=False,
+                edgecolor=INK,
+                linewidth=1.8,
+            )
         )
         face.add_patch(Circle((1.5 + side * 0.4, 1.55), 0.17, fill=False, edgecolor=INK, linewidth=1.6))
         face.add_patch(Circle((1.5 + side * 0.4, 1.55), 0.06, color=INK))
         for dy in (-0.12, 0.0, 0.12):
             face.plot([1.5 + side * 0.35, 1.5 + side * 1.25], [1.05, 1.05 + 2 * dy], color=INK, linewidth=1.2)
     face.add_patch(Polygon([(1.38, 1.18), (1.62, 1.18), (1.5, 1.0)], color=INK))
-    for left, right in zip(axes, axes[1:], strict=False):
+    for left, right in pairwise(axes):
         fig.add_artist(
             FancyArrowPatch(
                 (left.get_position().x1 + 0.01, 0.45),
@@ -285,7 +298,9 @@ def residual_block() -> Figure:
     # The shortcut: from the input, down the right-hand side, into the sum.
     ax.plot([x0, 5.4, 5.4], [7.15, 7.15, 2.35], color=ORANGE, linewidth=1.6)
     _arrow(ax, (5.4, 2.35), (x0 + 0.35, 2.35), color=ORANGE)
-    ax.text(5.55, 4.8, "identity\nshortcut: $x$", ha="left", va="center", fontsize=10, color=ORANGE, rotation=0)
+    ax.text(
+        5.55, 4.8, "identity\nshortcut: $x$", ha="left", va="center", fontsize=10, color=ORANGE, rotation=0
+    )
     ax.set_xlim(0, 7.6)
     return fig
 

@@ -117,11 +117,11 @@ def digits_misclassified() -> Figure:
         raise RuntimeError("the images do not belong to the split the network was tested on")
     predicted = model.predict(x_test)
     wrong = np.flatnonzero(predicted != labels_test)[:8]
-    fig = Figure(figsize=(1.1 * max(len(wrong), 1), 1.6))
+    fig = Figure(figsize=(1.1 * max(len(wrong), 1), 1.9))
     for column, index in enumerate(wrong, start=1):
         ax = fig.add_subplot(1, len(wrong), column)
         ax.imshow(images_test[index], cmap="gray_r", vmin=0, vmax=16)
-        ax.set_title(f"{labels_test[index]}, not {predicted[index]}", fontsize=9)
+        ax.set_title(f"label {labels_test[index]}\nnetwork {predicted[index]}", fontsize=9)
         ax.set_axis_off()
     return fig
 

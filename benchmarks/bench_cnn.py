@@ -1,0 +1,145 @@
+"""Convolutional networks: the digits CNN's accuracy, and Conv2D's speed.
+
+Conv2D forward + backward is timed three ways on the same float32 arrays: the naive
+loops of ``snippets.conv``, the vectorised ``Conv2D``, and PyTorch on the CPU. The
+vectorised layer and PyTorch are timed in alternation, so that both see the same load
+on a shared machine; each uses its library's default number of threads.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+
+import numpy as np
+
+from benchmarks import Table, median_seconds
+from snippets.conv import Conv2D, conv2d_naive, conv2d_naive_backward, digits_experiment
+
+BATCH, IN_CHANNELS, OUT_CHANNELS, SIZE, KERNEL, PADDING = 64, 1, 8, 28, 3, 1
+DTYPE = np.float32
+
+
+def alternating_medians(
+    candidates: dict[str, tuple[Callable[[], None], Callable[[], object]]],
+    rounds: int = 6,
+    per_round: int = 10,
+) -> dict[str, float]:
+    """Median seconds per call of each candidate, timed in alternating blocks.
+
+    ``candidates`` maps a name to (setup, function). Each round runs every candidate's
+    setup, a short pause (so threads left spinning by the previous library go idle), two
+    untimed calls, then ``per_round`` timed calls: a slow spell on a shared machine hits
+    every candidate alike instead of whichever happened to run during it.
+    """
+    times: dict[str, list[float]] = {name: [] for name in candidates}
+    for _ in range(rounds):
+        for name, (setup, function) in candidates.items():
+            setup()
+            time.sleep(0.05)
+            for _ in range(2):
+                function()
+            for _ in range(per_round):
+                start = time.perf_counter()
+                function()
+                times[name].append(time.perf_counter() - start)
+    return {name: statistics.median(values) for name, values in times.items()}
+
+
+def accuracy_table() -> Table:
+    start = time.perf_counter()
+    results = digits_experiment(seed=0)
+    seconds = time.perf_counter() - start
+    table = Table(
+        "Digits (8x8, held-out 20%): the post's CNN and MLP, trained by digits_experiment(seed=0)",
+        ["model", "parameters", "held-out accuracy", "epochs"],
+    )
+    for name in ("cnn", "mlp"):
+        parameters = sum(value.size for layer in results[name].layers for _, value, _ in layer.parameters())
+        history = results[f"{name}_history"]
+        table.rows.append([name.upper(), parameters, history["test_accuracy"][-1], len(history["loss"])])
+    table.rows.append([f"(both trained in {seconds:.1f} s)", "", "", ""])
+    cnn_accuracy = results["cnn_history"]["test_accuracy"][-1]
+    table.targets.append((f"CNN held-out accuracy >= 98% (got {cnn_accuracy:.1%})", cnn_accuracy >= 0.98))
+    return table
+
+
+def speed_table() -> Table:
+    import torch
+    import torch.nn.functional as F
+
+    rng = np.random.default_rng(0)
+    conv = Conv2D(IN_CHANNELS, OUT_CHANNELS, KERNEL, rng, padding=PADDING, dtype=DTYPE)
+    conv.b[:] = rng.standard_normal(OUT_CHANNELS)
+    x = rng.standard_normal((BATCH, IN_CHANNELS, SIZE, SIZE)).astype(DTYPE)
+    grad_out = rng.standard_normal(conv.forward(x).shape).astype(DTYPE)
+
+    def numpy_step():
+        conv.forward(x)
+        return conv.backward(grad_out)
+
+    x_t = torch.from_numpy(x).requires_grad_()
+    W_t = torch.from_numpy(conv.W.copy()).requires_grad_()
+    b_t = torch.from_numpy(conv.b.copy()).requires_grad_()
+    grad_out_t = torch.from_numpy(grad_out)
+
+    def torch_step():
+        out = F.conv2d(x_t, W_t, b_t, padding=PADDING)
+        return torch.autograd.grad(out, (x_t, W_t, b_t), grad_out_t)  # d x, d W, d b, like backward
+
+    def naive_step():
+        conv2d_naive(x, conv.W, conv.b, padding=PADDING)
+        return conv2d_naive_backward(grad_out, x, conv.W, padding=PADDING)
+
+    # The three compute the same gradients: a fast wrong answer would be worth nothing.
+    dx, (dx_t, dW_t, db_t), (dx_naive, dW_naive, _) = numpy_step(), torch_step(), naive_step()
+    for ours, theirs in ((dx, dx_t.numpy()), (conv.dW, dW_t.numpy()), (conv.db, db_t.numpy())):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-3, atol=1e-3)
+    np.testing.assert_allclose(dx, dx_naive, rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(conv.dW, dW_naive, rtol=1e-3, atol=1e-3)
+
+    default_threads = torch.get_num_threads()
+
+    def nothing():
+        pass
+
+    def torch_threads(count: int) -> Callable[[], None]:
+        return lambda: torch.set_num_threads(count)
+
+    candidates = {"numpy": (nothing, numpy_step), "torch": (torch_threads(default_threads), torch_step)}
+    if default_threads > 1:  # on a busy machine one thread can beat several: compare with the faster
+        candidates["torch, 1 thread"] = (torch_threads(1), torch_step)
+    try:
+        fast = alternating_medians(candidates)
+    finally:
+        torch.set_num_threads(default_threads)
+    naive = median_seconds(naive_step, repeat=3, warmup=0)  # seconds per call: few repeats suffice
+    table = Table(
+        f"Conv2D forward + backward: batch {BATCH}, {IN_CHANNELS} -> {OUT_CHANNELS} channels, {SIZE}x{SIZE}, "
+        f"{KERNEL}x{KERNEL} kernel, padding {PADDING}, {np.dtype(DTYPE).name} (PyTorch {torch.__version__})",
+        ["implementation", "median ms", "x Conv2D time"],
+    )
+    table.rows.append(
+        ["naive loops (conv2d_naive + conv2d_naive_backward)", naive * 1e3, naive / fast["numpy"]]
+    )
+    table.rows.append(["Conv2D (im2col, NumPy)", fast["numpy"] * 1e3, 1.0])
+    for name in candidates:
+        if name.startswith("torch"):
+            threads = "1 thread" if name.endswith("1 thread") else f"{default_threads} threads (default)"
+            label = f"PyTorch CPU, conv2d + autograd, {threads}"
+            table.rows.append([label, fast[name] * 1e3, fast[name] / fast["numpy"]])
+    best_torch = min(seconds for name, seconds in fast.items() if name.startswith("torch"))
+    speedup, versus_torch = naive / fast["numpy"], fast["numpy"] / best_torch
+    table.targets.append((f"Conv2D >= 20x faster than the naive loops (got {speedup:.0f}x)", speedup >= 20))
+    table.targets.append(
+        (
+            f"Conv2D takes <= 2x the time of PyTorch CPU, its faster setting (got {versus_torch:.2f}x)",
+            versus_torch <= 2.0,
+        )
+    )
+    return table
+
+
+def run() -> list[Table]:
+    return [accuracy_table(), speed_table()]

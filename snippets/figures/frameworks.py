@@ -1,0 +1,74 @@
+"""Figures of the post "Why frameworks?": time per epoch, measured while the site builds."""
+
+from __future__ import annotations
+
+from functools import cache
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from snippets.figures import figure
+from snippets.frameworks import machine_description, seconds_per_epoch, speed_settings
+
+
+def thread_label(threads: int | None) -> str:
+    return "1 thread" if threads == 1 else "default threads"
+
+
+@cache
+def measurements() -> dict[tuple[str, int | None], dict[str, float]]:
+    """{(case, threads): {implementation: seconds per epoch}}, measured once per build."""
+    return {(case, threads): seconds_per_epoch(case, threads) for case, threads in speed_settings()}
+
+
+@figure("frameworks_speed_table", measured=True)
+def speed_table() -> Figure:
+    """Milliseconds per epoch of each implementation, and each one's time relative to NumPy's."""
+    results = measurements()
+    implementations = list(next(iter(results.values())))
+    columns = [f"{name}\n(ms per epoch)" for name in implementations]
+    columns += [f"{name}\n÷ {implementations[0]}" for name in implementations[1:]]
+    cells = []
+    for seconds in results.values():
+        reference = seconds[implementations[0]]
+        row = [f"{seconds[name] * 1e3:.3g}" for name in implementations]
+        row += [f"{seconds[name] / reference:.2f}×" for name in implementations[1:]]
+        cells.append(row)
+    row_labels = [f"{case}, {thread_label(threads)}" for case, threads in results]
+    fig = Figure(figsize=(8, 0.6 + 0.45 * (len(cells) + 2)))
+    ax = fig.add_subplot()
+    ax.set_axis_off()
+    table = ax.table(cellText=cells, rowLabels=row_labels, colLabels=columns, loc="center", cellLoc="center")
+    table.auto_set_font_size(False)
+    table.set_fontsize(9)
+    table.scale(1, 2.2)
+    ax.set_title(f"Measured while this page was built on {machine_description()}", fontsize=8)
+    return fig
+
+
+@figure("frameworks_speed", measured=True)
+def speed_bars() -> Figure:
+    """Time per epoch as bars: one panel per data set, one group of bars per thread setting."""
+    results = measurements()
+    implementations = list(next(iter(results.values())))
+    cases = list(dict.fromkeys(case for case, _ in results))
+    fig = Figure(figsize=(8, 3.2))
+    axes = fig.subplots(1, len(cases))
+    width = 0.8 / len(implementations)
+    for ax, case in zip(axes, cases, strict=True):
+        settings = [threads for other, threads in results if other == case]
+        rows = np.arange(len(settings))
+        for index, name in enumerate(implementations):
+            milliseconds = [results[case, threads][name] * 1e3 for threads in settings]
+            bars = ax.barh(rows + index * width, milliseconds, height=width, label=name, color=f"C{index}")
+            ax.bar_label(bars, fmt="%.3g", padding=2, fontsize=8)
+        ax.set_yticks(rows + width * (len(implementations) - 1) / 2, [thread_label(t) for t in settings])
+        ax.invert_yaxis()
+        ax.margins(x=0.25)
+        ax.set_title(case)
+        ax.set_xlabel("milliseconds per epoch")
+        ax.grid(alpha=0.3, axis="x")
+    axes[0].legend(frameon=False, fontsize=8, loc="upper center", bbox_to_anchor=(1.1, -0.25), ncols=3)
+    fig.suptitle(f"Measured while this page was built on {machine_description()}", fontsize=8)
+    fig.tight_layout()
+    return fig

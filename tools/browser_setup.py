@@ -1,0 +1,123 @@
+"""Make sure Debian's Chromium is installed for the browser tests (tests/browser/).
+
+Run as ``.venv/bin/python -m tools.browser_setup`` (``make browser-deps``). Playwright
+drives the system Chromium (``/usr/bin/chromium``): it cannot download a browser of its
+own here. The script
+
+- does nothing when Chromium is already installed;
+- runs ``apt-get update`` and ``apt-get install -y chromium`` when running as root;
+- runs the same two commands through ``sudo -n`` when passwordless sudo works
+  (GitHub's hosted runners);
+- otherwise exits non-zero and says what to install.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+CHROMIUM = "/usr/bin/chromium"
+PACKAGE = "chromium"
+APT_COMMANDS: tuple[tuple[str, ...], ...] = (
+    ("apt-get", "update"),
+    ("apt-get", "install", "-y", PACKAGE),
+)
+MANUAL_HINT = (
+    f"Chromium is missing ({CHROMIUM}) and this script cannot install it: it is neither root "
+    "nor allowed passwordless sudo.\n"
+    f"Install it yourself, e.g. `sudo apt-get install {PACKAGE}` on Debian or Ubuntu, then run "
+    "`make test` again. The browser tests (tests/browser/) need it."
+)
+
+
+def chromium_path() -> str | None:
+    """The Chromium binary the browser tests use, or None when it is not installed."""
+    if os.access(CHROMIUM, os.X_OK):
+        return CHROMIUM
+    return shutil.which("chromium")
+
+
+def is_root() -> bool:
+    return os.geteuid() == 0
+
+
+def has_passwordless_sudo() -> bool:
+    if shutil.which("sudo") is None:
+        return False
+    done = subprocess.run(["sudo", "-n", "true"], capture_output=True, check=False)
+    return done.returncode == 0
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What to do: run ``commands`` in order, or fail with ``error`` (both empty: nothing)."""
+
+    commands: tuple[tuple[str, ...], ...] = ()
+    error: str = ""
+    found: str | None = field(default=None)
+
+
+def plan(
+    *,
+    find: Callable[[], str | None] = chromium_path,
+    root: Callable[[], bool] = is_root,
+    sudo: Callable[[], bool] = has_passwordless_sudo,
+) -> Plan:
+    """Decide how to get Chromium; the checks are parameters so tests can fake them."""
+    found = find()
+    if found:
+        return Plan(found=found)
+    if root():
+        return Plan(commands=APT_COMMANDS)
+    if sudo():
+        return Plan(commands=tuple(("sudo", "-n", *command) for command in APT_COMMANDS))
+    return Plan(error=MANUAL_HINT)
+
+
+def main(
+    argv: Sequence[str] | None = None,
+    *,
+    decide: Callable[[], Plan] = plan,
+    execute: Callable[[Sequence[str]], int] | None = None,
+    find: Callable[[], str | None] = chromium_path,
+) -> int:
+    if execute is None:
+
+        def execute(command: Sequence[str]) -> int:
+            env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+            return subprocess.run(list(command), env=env, check=False).returncode
+
+    todo = decide()
+    if todo.found:
+        print(f"browser-deps: Chromium is installed ({todo.found})")
+        return 0
+    if todo.error:
+        print(f"browser-deps: {todo.error}", file=sys.stderr)
+        return 1
+    for command in todo.commands:
+        print("browser-deps: $ " + " ".join(command), flush=True)
+        returncode = execute(command)
+        if returncode != 0:
+            print(
+                f"browser-deps: `{' '.join(command)}` failed with exit status {returncode}; "
+                f"install {PACKAGE} yourself and run `make test` again.",
+                file=sys.stderr,
+            )
+            return returncode
+    installed = find()
+    if not installed:
+        print(
+            f"browser-deps: the {PACKAGE} package installed but no chromium binary was found.",
+            file=sys.stderr,
+        )
+        return 1
+    print(f"browser-deps: Chromium is installed ({installed})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
