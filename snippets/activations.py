@@ -12,8 +12,9 @@ import numpy as np
 # --8<-- [start:sigmoid]
 def sigmoid(z: np.ndarray) -> np.ndarray:
     """Squash any real number into (0, 1): 1 / (1 + e^-z)."""
-    # The same function written with tanh: exp(-z) cannot overflow for very negative z.
-    return 0.5 * (1.0 + np.tanh(0.5 * z))
+    # exp of -|z| only: it never overflows, and both tails keep full precision.
+    exp_neg_abs = np.exp(-np.abs(z))
+    return np.where(z >= 0, 1.0 / (1.0 + exp_neg_abs), exp_neg_abs / (1.0 + exp_neg_abs))
 
 
 def sigmoid_derivative(z: np.ndarray) -> np.ndarray:
