@@ -52,8 +52,8 @@ def speed_bars() -> Figure:
     results = measurements()
     implementations = list(next(iter(results.values())))
     cases = list(dict.fromkeys(case for case, _ in results))
-    fig = Figure(figsize=(8, 3.2))
-    axes = fig.subplots(1, len(cases))
+    fig = Figure(figsize=(7.5, 3.2))
+    axes = fig.subplots(1, len(cases), sharey=True)  # the same thread settings in every panel
     width = 0.8 / len(implementations)
     for ax, case in zip(axes, cases, strict=True):
         settings = [threads for other, threads in results if other == case]
@@ -61,14 +61,15 @@ def speed_bars() -> Figure:
         for index, name in enumerate(implementations):
             milliseconds = [results[case, threads][name] * 1e3 for threads in settings]
             bars = ax.barh(rows + index * width, milliseconds, height=width, label=name, color=f"C{index}")
-            ax.bar_label(bars, fmt="%.3g", padding=2, fontsize=8)
+            ax.bar_label(bars, [f"{value:.3g}" if value < 1000 else f"{value:.0f}" for value in milliseconds], padding=2, fontsize=8)
         ax.set_yticks(rows + width * (len(implementations) - 1) / 2, [thread_label(t) for t in settings])
-        ax.invert_yaxis()
         ax.margins(x=0.25)
         ax.set_title(case)
         ax.set_xlabel("milliseconds per epoch")
         ax.grid(alpha=0.3, axis="x")
-    axes[0].legend(frameon=False, fontsize=8, loc="upper center", bbox_to_anchor=(1.1, -0.25), ncols=3)
+    axes[0].invert_yaxis()  # first setting on top; the panels share the axis
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, frameon=False, fontsize=8, loc="lower center", ncols=len(implementations))
     fig.suptitle(f"Measured while this page was built on {machine_description()}", fontsize=8)
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0.08, 1, 1))
     return fig
