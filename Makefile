@@ -10,7 +10,7 @@ export PYTHONHASHSEED := 0
 # Notebooks run on tools/jupyter's kernel spec: ipykernel's own, minus its start-up log lines.
 export JUPYTER_PATH := $(CURDIR)/tools/jupyter
 
-.PHONY: serve build test lint fix bench post lock clean
+.PHONY: serve build test lint fix bench post lock clean browser-deps
 
 # The virtual environment is rebuilt whenever the pinned requirements change.
 $(STAMP): requirements.txt pyproject.toml
@@ -36,7 +36,11 @@ fix: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-test: lint build
+# Debian's Chromium for the browser tests (tests/browser/): apt-get as root or via sudo -n.
+browser-deps: $(STAMP)
+	$(BIN)/python -m tools.browser_setup
+
+test: lint build browser-deps
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)

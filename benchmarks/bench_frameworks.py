@@ -53,7 +53,8 @@ def run() -> list[Table]:
         )
         targets.append(
             (
-                f"autograd engine within {ENGINE_TARGET:g}x of NumPy by hand per epoch ({case}, {label} threads)",
+                f"autograd engine within {ENGINE_TARGET:g}x of NumPy by hand per epoch "
+                f"({case}, {'1 thread' if threads == 1 else 'default threads'})",
                 engine_seconds <= ENGINE_TARGET * numpy_seconds,
             )
         )

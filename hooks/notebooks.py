@@ -7,6 +7,7 @@ in pull requests); mkdocs-jupyter executes and renders them. This hook
   template (overrides/main.html) where it is, for the download button;
 - removes the MathJax and Mermaid scripts that nbconvert points at a CDN (math is
   typeset by hooks/math.py);
+- makes code cells, which scroll sideways, reachable from the keyboard;
 - moves the ~0.6 MB of JupyterLab CSS that nbconvert inlines into every notebook page
   into one cacheable stylesheet.
 """
@@ -71,6 +72,9 @@ def on_page_content(content, page, config, files):
     if not is_notebook(page.file.src_uri):
         return content
     content = SCRIPT.sub(_drop_cdn_script, content)
+    # Code cells scroll sideways when a line is long: keyboard-reachable, like Material's own
+    # code blocks (axe-core: scrollable-region-focusable).
+    content = content.replace('<div class="highlight-ipynb', '<div tabindex="0" class="highlight-ipynb')
     return externalize_styles(content, page.url)
 
 

@@ -41,16 +41,6 @@ class Tensor:
         self.op = op  # the name of the operation that made it, "" for a tensor you made
         self._backward = None  # set by that operation: sends self.grad on to the parents
 
-    def _accumulate(self, grad: np.ndarray) -> None:
-        """Add ``grad`` to ``self.grad``: a tensor used twice gets the sum of both gradients."""
-        if grad.shape != self.data.shape:  # an engine bug, never the user's
-            raise RuntimeError(f"{self.op or 'tensor'}: gradient of shape {grad.shape} for {self.data.shape}")
-        if self.grad is None:
-            # Your own tensors get a private copy, safe to modify; results share, read-only.
-            self.grad = grad if self.parents else np.array(grad)
-        else:
-            self.grad = self.grad + grad
-
     @property
     def shape(self) -> tuple[int, ...]:
         return self.data.shape
@@ -67,6 +57,63 @@ class Tensor:
         details = f", op={self.op!r}" if self.op else ""
         details += ", requires_grad=True" if self.requires_grad and not self.op else ""
         return f"Tensor({self.data!r}{details})"
+
+    def backward(self, grad=None) -> None:
+        """Fill ``grad`` of every tensor this one was computed from, by the chain rule.
+
+        On a scalar (a loss) the starting gradient is 1. On any other shape, pass
+        ``grad``: the gradient of some scalar with respect to this tensor, same shape.
+        Gradients of your own tensors add up over calls, as in PyTorch: set ``grad``
+        back to ``None`` between training steps.
+        """
+        if not self.requires_grad:
+            raise RuntimeError("backward() needs a tensor computed from one with requires_grad=True")
+        if grad is None:
+            if self.data.size != 1:
+                raise ValueError(f"backward() without grad needs a scalar, got shape {self.shape}")
+            grad = np.ones_like(self.data)
+        else:
+            grad = as_float_array(grad, "grad")
+            if grad.shape != self.shape:
+                raise ValueError(f"grad must have shape {self.shape}, got shape {grad.shape}")
+        order = self.topological_order()
+        for node in order:
+            if node.parents:  # results start from zero on every call; your tensors accumulate
+                node.grad = None
+        self._accumulate(grad)
+        for node in reversed(order):  # from this tensor back to the inputs
+            if node._backward is not None and node.grad is not None:
+                node._backward()
+
+    def topological_order(self) -> list[Tensor]:
+        """Every tensor that needs a gradient, each listed after all it was computed from.
+
+        Iterative depth-first search, so that a long chain of operations cannot exceed
+        Python's recursion limit.
+        """
+        order, visited = [], set()
+        stack = [(self, False)]
+        while stack:
+            node, parents_done = stack.pop()
+            if parents_done:
+                order.append(node)
+                continue
+            if id(node) in visited:
+                continue
+            visited.add(id(node))
+            stack.append((node, True))
+            stack.extend((p, False) for p in node.parents if p.requires_grad and id(p) not in visited)
+        return order
+
+    def _accumulate(self, grad: np.ndarray) -> None:
+        """Add ``grad`` to ``self.grad``: a tensor used twice gets the sum of both gradients."""
+        if grad.shape != self.data.shape:  # an engine bug, never the user's
+            raise RuntimeError(f"{self.op or 'tensor'}: gradient of shape {grad.shape} for {self.data.shape}")
+        if self.grad is None:
+            # A tensor you made gets its own copy, safe to change; results may share theirs.
+            self.grad = grad if self.parents else np.array(grad)
+        else:
+            self.grad = self.grad + grad
 
     # Python operators call the operations defined below, one function each.
     def __add__(self, other):
@@ -126,53 +173,6 @@ class Tensor:
     def log_softmax(self, axis: int = -1):
         return log_softmax(self, axis)
 
-    def backward(self, grad=None) -> None:
-        """Fill ``grad`` of every tensor this one was computed from, by the chain rule.
-
-        On a scalar (a loss) the starting gradient is 1. On any other shape, pass
-        ``grad``: the gradient of some scalar with respect to this tensor, same shape.
-        Gradients of your own tensors add up over calls, as in PyTorch: set ``grad``
-        back to ``None`` between training steps.
-        """
-        if not self.requires_grad:
-            raise RuntimeError("backward() needs a tensor computed from one with requires_grad=True")
-        if grad is None:
-            if self.data.size != 1:
-                raise ValueError(f"backward() without grad needs a scalar, got shape {self.shape}")
-            grad = np.ones_like(self.data)
-        else:
-            grad = as_float_array(grad, "grad")
-            if grad.shape != self.shape:
-                raise ValueError(f"grad must have shape {self.shape}, got shape {grad.shape}")
-        order = self.topological_order()
-        for node in order:
-            if node.parents:  # results start from zero on every call; your tensors accumulate
-                node.grad = None
-        self._accumulate(grad)
-        for node in reversed(order):  # from this tensor back to the inputs
-            if node._backward is not None and node.grad is not None:
-                node._backward()
-
-    def topological_order(self) -> list[Tensor]:
-        """Every tensor that needs a gradient, each listed after all it was computed from.
-
-        Iterative depth-first search, so that a long chain of operations cannot exceed
-        Python's recursion limit.
-        """
-        order, visited = [], set()
-        stack = [(self, False)]
-        while stack:
-            node, parents_done = stack.pop()
-            if parents_done:
-                order.append(node)
-                continue
-            if id(node) in visited:
-                continue
-            visited.add(id(node))
-            stack.append((node, True))
-            stack.extend((p, False) for p in node.parents if p.requires_grad and id(p) not in visited)
-        return order
-
 
 def as_tensor(value, like: Tensor | None = None) -> Tensor:
     """``value`` as a Tensor that needs no gradient (a constant), unless it is one already.
@@ -189,7 +189,8 @@ def as_tensor(value, like: Tensor | None = None) -> Tensor:
 # --8<-- [end:tensor]
 
 
-def _pair(a, b) -> tuple[Tensor, Tensor]:
+# --8<-- [start:unbroadcast]
+def operands(a, b) -> tuple[Tensor, Tensor]:
     """Both operands as Tensors; a plain number takes the dtype of the other operand."""
     if isinstance(a, Tensor):
         return a, as_tensor(b, like=a)
@@ -197,9 +198,10 @@ def _pair(a, b) -> tuple[Tensor, Tensor]:
     return as_tensor(a, like=b), b
 
 
-def _broadcast_shape(op: str, a: Tensor, b: Tensor) -> tuple[int, ...]:
+def check_broadcast(op: str, a: Tensor, b: Tensor) -> None:
+    """Raise a ValueError naming both shapes if NumPy cannot broadcast them together."""
     try:
-        return np.broadcast_shapes(a.shape, b.shape)
+        np.broadcast_shapes(a.shape, b.shape)
     except ValueError:
         raise ValueError(
             f"{op}: shapes {a.shape} and {b.shape} do not broadcast "
@@ -207,7 +209,6 @@ def _broadcast_shape(op: str, a: Tensor, b: Tensor) -> tuple[int, ...]:
         ) from None
 
 
-# --8<-- [start:unbroadcast]
 def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     """Sum ``grad`` down to ``shape``: the backward of NumPy's broadcasting.
 
@@ -229,8 +230,8 @@ def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
 # --8<-- [start:add]
 def add(a, b) -> Tensor:
     """a + b, with broadcasting. d(a + b)/da = 1 and d(a + b)/db = 1."""
-    a, b = _pair(a, b)
-    _broadcast_shape("add", a, b)
+    a, b = operands(a, b)
+    check_broadcast("add", a, b)
     out = Tensor(a.data + b.data, parents=(a, b), op="add")
 
     def _backward():
@@ -249,8 +250,8 @@ def add(a, b) -> Tensor:
 # --8<-- [start:sub]
 def sub(a, b) -> Tensor:
     """a - b, with broadcasting. The gradient reaches b with its sign flipped."""
-    a, b = _pair(a, b)
-    _broadcast_shape("sub", a, b)
+    a, b = operands(a, b)
+    check_broadcast("sub", a, b)
     out = Tensor(a.data - b.data, parents=(a, b), op="sub")
 
     def _backward():
@@ -285,8 +286,8 @@ def neg(a) -> Tensor:
 # --8<-- [start:mul]
 def mul(a, b) -> Tensor:
     """a * b element-wise, with broadcasting. d(ab)/da = b and d(ab)/db = a."""
-    a, b = _pair(a, b)
-    _broadcast_shape("mul", a, b)
+    a, b = operands(a, b)
+    check_broadcast("mul", a, b)
     out = Tensor(a.data * b.data, parents=(a, b), op="mul")
 
     def _backward():
@@ -305,8 +306,8 @@ def mul(a, b) -> Tensor:
 # --8<-- [start:div]
 def div(a, b) -> Tensor:
     """a / b element-wise, with broadcasting. d(a/b)/da = 1/b and d(a/b)/db = -a/b²."""
-    a, b = _pair(a, b)
-    _broadcast_shape("div", a, b)
+    a, b = operands(a, b)
+    check_broadcast("div", a, b)
     if np.any(b.data == 0):
         raise ValueError("div: the divisor contains zeros")
     out = Tensor(a.data / b.data, parents=(a, b), op="div")
@@ -415,7 +416,8 @@ def sigmoid(a) -> Tensor:
 # --8<-- [end:activations]
 
 
-def _axes(axis, ndim: int) -> tuple[int, ...]:
+# --8<-- [start:reductions]
+def normalize_axes(axis, ndim: int) -> tuple[int, ...]:
     """``axis`` (None, an int or a tuple; negative counts from the end) as sorted axes."""
     if axis is None:
         return tuple(range(ndim))
@@ -428,11 +430,10 @@ def _axes(axis, ndim: int) -> tuple[int, ...]:
     return normalized
 
 
-# --8<-- [start:reductions]
 def tensor_sum(a, axis=None, keepdims: bool = False) -> Tensor:
     """Sum over ``axis`` (None: all). Every summed entry gets the gradient of the sum."""
     a = as_tensor(a)
-    axes = _axes(axis, a.ndim)
+    axes = normalize_axes(axis, a.ndim)
     out = Tensor(a.data.sum(axis=axes, keepdims=keepdims), parents=(a,), op="sum")
 
     def _backward():
@@ -446,7 +447,7 @@ def tensor_sum(a, axis=None, keepdims: bool = False) -> Tensor:
 def mean(a, axis=None, keepdims: bool = False) -> Tensor:
     """Mean over ``axis`` (None: all). Each entry gets 1/count of the mean's gradient."""
     a = as_tensor(a)
-    axes = _axes(axis, a.ndim)
+    axes = normalize_axes(axis, a.ndim)
     count = int(np.prod([a.shape[ax] for ax in axes]))
     out = Tensor(a.data.mean(axis=axes, keepdims=keepdims), parents=(a,), op="mean")
 
@@ -468,7 +469,7 @@ def log_softmax(a, axis: int = -1) -> Tensor:
     With g the incoming gradient and p = softmax(a), the gradient is g - p sum(g).
     """
     a = as_tensor(a)
-    (axis,) = _axes(axis, a.ndim)
+    (axis,) = normalize_axes(axis, a.ndim)
     shifted = a.data - a.data.max(axis=axis, keepdims=True)  # keeps exp() finite
     out = Tensor(
         shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True)), parents=(a,), op="log_softmax"
@@ -505,10 +506,10 @@ def cross_entropy(logits, targets) -> Tensor:
 # --8<-- [end:cross_entropy]
 
 
-ACTIVATIONS = ("relu", "tanh", "sigmoid")
-
-
 # --8<-- [start:mlp]
+ACTIVATIONS = ("relu", "tanh", "sigmoid")  # the Tensor methods an MLP can put between layers
+
+
 class MLP:
     """Dense layers on Tensors with an activation between them: x @ W + b, act, ...
 

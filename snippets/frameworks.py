@@ -13,7 +13,6 @@ import inspect
 import io
 import os
 import platform
-import statistics
 import textwrap
 import time
 import tokenize
@@ -220,13 +219,21 @@ def load_keras_weights(model, weights):
 # --8<-- [end:same_weights]
 
 
+# --8<-- [start:epoch_losses]
 def epoch_losses(step_losses, n_samples: int, batch_size: int) -> list[float]:
-    """Mean loss of each epoch from the loss of each step, weighted by batch size, as Keras reports it."""
-    sizes = [len(batch) for batch in np.array_split(np.arange(n_samples), range(batch_size, n_samples, batch_size))]
+    """Mean loss of each epoch from the loss of each step, weighted by batch size, as Keras reports it.
+
+    step_losses: (epochs * steps per epoch,) -> a list of one mean per epoch.
+    """
+    # The batch sizes of one epoch of minibatches: full batches, then the rest.
+    sizes = [min(batch_size, n_samples - start) for start in range(0, n_samples, batch_size)]
     if len(step_losses) % len(sizes):
         raise ValueError(f"{len(step_losses)} step losses do not make whole epochs of {len(sizes)} steps")
     per_epoch = np.reshape(step_losses, (-1, len(sizes)))
     return [float(np.dot(losses, sizes) / n_samples) for losses in per_epoch]
+
+
+# --8<-- [end:epoch_losses]
 
 
 # Speed: one epoch of plain SGD, in float32 (the frameworks' default), from the same weights.
@@ -262,6 +269,7 @@ SPEED_CASES = (
     ("synthetic", (256, 512, 512, 10), 2048, 256),
 )
 SPEED_LEARNING_RATE = 0.01
+SPEED_REPEAT = 5  # timed epochs per implementation, after one to warm up
 
 
 def epoch_functions(x, y, layer_sizes, batch_size: int, seed: int = 0) -> dict[str, Callable[[], None]]:
@@ -321,13 +329,16 @@ def thread_limit(threads: int | None):
         torch.set_num_threads(previous)
 
 
-def seconds_per_epoch(case: str = "digits", threads: int | None = None, repeat: int = 3) -> dict[str, float]:
-    """Median seconds per epoch of each implementation on a case of ``SPEED_CASES``.
+def seconds_per_epoch(
+    case: str = "digits", threads: int | None = None, repeat: int = SPEED_REPEAT
+) -> dict[str, float]:
+    """Seconds per epoch of each implementation on a case of ``SPEED_CASES``: the fastest of ``repeat``.
 
+    The fastest epoch is the one least disturbed by whatever else the machine was doing.
     ``threads=None`` leaves NumPy and PyTorch their default threads (one per logical
-    CPU). Each implementation runs one epoch to warm up, then ``repeat`` timed epochs
-    in a row: their worker threads stay busy for a moment after a call, and taking
-    turns would let one slow the other down.
+    CPU). Each implementation runs one epoch to warm up, then its timed epochs in a row:
+    worker threads stay busy for a moment after a call, and taking turns would let one
+    library slow the other down.
     """
     x, y, layer_sizes, batch_size = speed_case(case)
     seconds = {}
@@ -339,7 +350,7 @@ def seconds_per_epoch(case: str = "digits", threads: int | None = None, repeat: 
                 start = time.perf_counter()
                 run_epoch()
                 times.append(time.perf_counter() - start)
-            seconds[name] = statistics.median(times)
+            seconds[name] = min(times)
     return seconds
 
 

@@ -79,7 +79,6 @@ def plan(
 
 
 def main(
-    argv: Sequence[str] | None = None,
     *,
     decide: Callable[[], Plan] = plan,
     execute: Callable[[Sequence[str]], int] | None = None,
@@ -120,4 +119,4 @@ def main(
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    sys.exit(main())

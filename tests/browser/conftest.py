@@ -1,0 +1,574 @@
+"""The built site (site/, from `make build`) in headless Chromium, served on 127.0.0.1.
+
+One browser per session (Debian's Chromium driven by Playwright; `make browser-deps`
+installs it). A session-scoped server serves site/ as GitHub Pages would (text gzipped,
+404.html for a missing path). Every page is loaded once, cold, in a light-mode context,
+and what the browser saw (console, network, images, math, axe-core) is kept in a
+:class:`PageAudit` that the per-page tests check. The bytes each page transferred are
+written to test-artifacts/page-weight.md and printed in the terminal summary."""
+
+from __future__ import annotations
+
+import functools
+import gzip
+import importlib.resources
+import re
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import jupytext
+import pytest
+import yaml
+from markdown.extensions.toc import slugify
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+
+from tools.browser_setup import chromium_path
+from tools.fences import find_fences
+from tools.mkdocs_config import ROOT
+
+SITE = ROOT / "site"
+DOCS = ROOT / "docs"
+POSTS = DOCS / "blog" / "posts"
+NOTEBOOKS = DOCS / "notebooks"
+ARTIFACTS = ROOT / "test-artifacts"
+SCREENSHOTS = ARTIFACTS / "screenshots"
+PAGE_WEIGHT_REPORT = ARTIFACTS / "page-weight.md"
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+VIEWPORT = {"width": 1280, "height": 800}
+MISSING_SITE = (
+    "site/ is missing or has no index.html: run `make build` first (the browser tests check the built site)"
+)
+NO_SITE_PARAM = "site-not-built"
+
+# axe-core from a package (axe-playwright-python bundles it): injected, never committed here.
+AXE_JS = importlib.resources.files("axe_playwright_python").joinpath("axe.min.js")
+SEVERE_IMPACTS = ("serious", "critical")
+SHOWN_NODES = 5  # per failing rule, in a failure message
+
+# Material 9.8.1 renders the search overlay as <div class="md-search" role="dialog"> with no
+# accessible name (partials/search.html of the theme; its input does have aria-label
+# "Search"). The fix belongs upstream or in a copied theme partial, which this repository
+# does not keep; this one node of this one rule is allowed, on every page, and
+# test_axe_allowances_are_still_needed fails once Material names the dialog.
+AXE_ALLOWED = {
+    ("aria-dialog-name", ".md-search"): "Material's search overlay is an unnamed role=dialog (theme markup)",
+}
+
+
+# --------------------------------------------------------------------------- the site's pages
+
+
+def site_pages() -> list[str]:
+    """Every page of the built site, as a URL path relative to the site root.
+
+    Directory pages (``blog/every-line-runs/``) come from site/**/index.html; the 404
+    page is loaded as ``404.html``, the file a host serves for a missing URL.
+    """
+    pages = []
+    for index in sorted(SITE.rglob("index.html")):
+        folder = index.parent.relative_to(SITE).as_posix()
+        pages.append("" if folder == "." else f"{folder}/")
+    if (SITE / "404.html").is_file():
+        pages.append("404.html")
+    return pages
+
+
+def page_id(path: str) -> str:
+    return path or "home"
+
+
+def _front_matter(text: str) -> tuple[dict, str]:
+    match = re.match(r"^---\s*\n(.*?)\n---\s*\n", text, re.S)
+    if not match:
+        return {}, text
+    return yaml.safe_load(match.group(1)) or {}, text[match.end() :]
+
+
+@dataclass(frozen=True)
+class Post:
+    source: Path
+    title: str
+    url: str  # relative to the site root: blog/<slug>/
+
+
+def published_posts() -> list[Post]:
+    """The posts of docs/blog/posts that are not drafts, with the URL the blog gives them."""
+    posts = []
+    for path in sorted(POSTS.glob("*.md")):
+        meta, body = _front_matter(path.read_text(encoding="utf-8"))
+        if meta.get("draft"):
+            continue
+        heading = re.search(r"^# (.+)$", body, re.M)
+        title = str(meta.get("title") or (heading.group(1).strip() if heading else path.stem))
+        slug = str(meta.get("slug") or slugify(title, "-"))
+        posts.append(Post(source=path, title=title, url=f"blog/{slug}/"))
+    return posts
+
+
+def notebook_sources() -> list[Path]:
+    return sorted(NOTEBOOKS.glob("*.py"))
+
+
+def notebook_url(source: Path) -> str:
+    return f"notebooks/{source.stem}/"
+
+
+_MATH = re.compile(r"\$\$|\\\(|\\\[|(?<![\\$\w])\$(?!\s)[^$\n]+?(?<!\s)\$(?!\w)")
+_INLINE_CODE = re.compile(r"(`+)(?!`).+?(?<!`)\1(?!`)", re.S)
+
+
+def _has_math(markdown: str) -> bool:
+    for fence in reversed(find_fences(markdown)):
+        markdown = markdown[: fence.start] + markdown[fence.end :]
+    return bool(_MATH.search(_INLINE_CODE.sub("", markdown)))
+
+
+def pages_with_math() -> list[str]:
+    """Pages whose source writes math outside code: each must show typeset MathML."""
+    pages = []
+    for post in published_posts():
+        if _has_math(_front_matter(post.source.read_text(encoding="utf-8"))[1]):
+            pages.append(post.url)
+    for source in notebook_sources():
+        cells = jupytext.read(source).cells
+        if any(cell.cell_type == "markdown" and _has_math(cell.source) for cell in cells):
+            pages.append(notebook_url(source))
+    for path in sorted(DOCS.rglob("*.md")):
+        relative = path.relative_to(DOCS)
+        if relative.parts[:2] == ("blog", "posts"):
+            continue
+        folder = (
+            relative.parent.as_posix() if relative.stem == "index" else relative.with_suffix("").as_posix()
+        )
+        if _has_math(_front_matter(path.read_text(encoding="utf-8"))[1]):
+            pages.append("" if folder == "." else f"{folder}/")
+    return pages
+
+
+def pytest_generate_tests(metafunc):
+    """Parametrize over the site: ``page_path`` (built pages), ``post`` and ``notebook``."""
+    if "page_path" in metafunc.fixturenames:
+        # Without site/ the one parameter fails in the site_dir fixture: "run make build".
+        pages = site_pages() if (SITE / "index.html").is_file() else [NO_SITE_PARAM]
+        metafunc.parametrize("page_path", pages, ids=page_id)
+    if "post" in metafunc.fixturenames:
+        posts = published_posts()
+        metafunc.parametrize("post", posts, ids=[post.url.split("/")[1] for post in posts])
+    if "notebook" in metafunc.fixturenames:
+        sources = notebook_sources()
+        metafunc.parametrize("notebook", sources, ids=[source.stem for source in sources])
+
+
+# ------------------------------------------------------------------------- server and browser
+
+
+# Text types a host such as GitHub Pages sends gzip-compressed; images like PNG are not.
+COMPRESSIBLE = ("text/", "application/javascript", "application/json", "application/xml", "image/svg+xml")
+
+
+@functools.cache
+def _gzipped(path: Path, mtime_ns: int) -> bytes:
+    return gzip.compress(path.read_bytes(), compresslevel=6, mtime=0)
+
+
+class _SiteHandler(SimpleHTTPRequestHandler):
+    """Static files from site/, served like GitHub Pages serves them.
+
+    Text is gzip-compressed when the browser accepts it, so the bytes the browser reports
+    are what a reader downloads; a missing path gets 404.html with status 404.
+    """
+
+    protocol_version = "HTTP/1.1"
+
+    def do_GET(self):
+        self._serve(send_body=True)
+
+    def do_HEAD(self):
+        self._serve(send_body=False)
+
+    def _serve(self, send_body: bool) -> None:
+        path = Path(self.translate_path(self.path))
+        if path.is_dir():
+            if not self.path.split("?", 1)[0].endswith("/"):  # the redirect to "dir/"
+                super().do_GET() if send_body else super().do_HEAD()
+                return
+            path = path / "index.html"
+        if not path.is_file():
+            self.send_error(HTTPStatus.NOT_FOUND)
+            return
+        self._send(HTTPStatus.OK, path, send_body)
+
+    def _send(self, status: int, path: Path, send_body: bool) -> None:
+        content_type = self.guess_type(str(path))
+        compress = "gzip" in self.headers.get("Accept-Encoding", "") and content_type.startswith(COMPRESSIBLE)
+        body = _gzipped(path, path.stat().st_mtime_ns) if compress else path.read_bytes()
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        if compress:
+            self.send_header("Content-Encoding", "gzip")
+            self.send_header("Vary", "Accept-Encoding")
+        self.end_headers()
+        if send_body:
+            self.wfile.write(body)
+
+    def send_error(self, code, message=None, explain=None):
+        not_found = Path(self.directory) / "404.html"
+        if code == HTTPStatus.NOT_FOUND and not_found.is_file():
+            self._send(code, not_found, self.command != "HEAD")
+        else:
+            super().send_error(code, message, explain)
+
+    def log_message(self, format, *args):  # quiet: the browser's view is what the tests check
+        pass
+
+
+class _SiteServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        # The browser may drop a keep-alive connection when a page closes: not an error.
+        pass
+
+
+@pytest.fixture(scope="session")
+def site_dir() -> Path:
+    if not (SITE / "index.html").is_file():
+        pytest.fail(MISSING_SITE, pytrace=False)
+    return SITE
+
+
+@pytest.fixture(scope="session")
+def site_url(site_dir: Path) -> Iterator[str]:
+    """http://127.0.0.1:<free port>/ serving site/ until the session ends."""
+    server = _SiteServer(("127.0.0.1", 0), functools.partial(_SiteHandler, directory=str(site_dir)))
+    thread = threading.Thread(target=server.serve_forever, name="site-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Playwright]:
+    with sync_playwright() as driver:
+        yield driver
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    executable = chromium_path()
+    if executable is None:
+        pytest.fail(
+            "Chromium is not installed: run `make browser-deps` (python -m tools.browser_setup)",
+            pytrace=False,
+        )
+    # launch() starts from a fresh, temporary user data directory.
+    browser = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+
+
+def new_context(browser: Browser, site_url: str, **options) -> BrowserContext:
+    options.setdefault("viewport", VIEWPORT)
+    options.setdefault("color_scheme", "light")
+    return browser.new_context(base_url=site_url, **options)
+
+
+@pytest.fixture(scope="session")
+def site_page_paths(site_dir: Path) -> list[str]:
+    return site_pages()
+
+
+@pytest.fixture(scope="session")
+def posts() -> list[Post]:
+    return published_posts()
+
+
+@pytest.fixture(scope="session")
+def math_pages() -> list[str]:
+    return pages_with_math()
+
+
+@pytest.fixture(scope="session")
+def axe_allowed() -> dict[tuple[str, str], str]:
+    return AXE_ALLOWED
+
+
+@pytest.fixture
+def new_page_context(browser: Browser, site_url: str) -> Iterator:
+    """``new_page_context(**options)``: a fresh context (light, 1280x800 unless told).
+
+    Every context it made is closed after the test.
+    """
+    contexts: list[BrowserContext] = []
+
+    def make(**options) -> BrowserContext:
+        contexts.append(new_context(browser, site_url, **options))
+        return contexts[-1]
+
+    yield make
+    for ctx in contexts:
+        ctx.close()
+
+
+@pytest.fixture
+def context(new_page_context) -> BrowserContext:
+    """A fresh light-mode context for one test (no cookies, storage or cache from others)."""
+    return new_page_context()
+
+
+@pytest.fixture(scope="session")
+def screenshot_dir() -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return SCREENSHOTS
+
+
+# ------------------------------------------------------------------------------ page audits
+
+
+@dataclass
+class Transfer:
+    url: str
+    resource_type: str
+    status: int | None
+    bytes: int  # the response body as transferred (gzip-compressed where the server compressed it)
+    decoded_bytes: int  # the same body, uncompressed
+
+
+@dataclass
+class PageAudit:
+    """What the browser saw while loading one page, cold, and what it found in it."""
+
+    path: str
+    url: str
+    status: int | None = None
+    console_errors: list[str] = field(default_factory=list)
+    failed_requests: list[str] = field(default_factory=list)
+    transfers: list[Transfer] = field(default_factory=list)
+    images: list[dict] = field(default_factory=list)
+    math: dict = field(default_factory=dict)
+    axe_violations: list[dict] = field(default_factory=list)
+
+    @property
+    def total_bytes(self) -> int:
+        return sum(transfer.bytes for transfer in self.transfers)
+
+    @property
+    def total_decoded_bytes(self) -> int:
+        return sum(transfer.decoded_bytes for transfer in self.transfers)
+
+    def bytes_of(self, *resource_types: str) -> int:
+        return sum(t.bytes for t in self.transfers if t.resource_type in resource_types)
+
+    def severe_violations(self) -> list[str]:
+        """axe-core violations of impact serious or critical, less those in AXE_ALLOWED.
+
+        One entry per rule: what it checks, how many nodes fail, the first few of them.
+        """
+        found = []
+        for violation in self.axe_violations:
+            if violation["impact"] not in SEVERE_IMPACTS:
+                continue
+            nodes = [n for n in violation["nodes"] if (violation["id"], n["target"]) not in AXE_ALLOWED]
+            if not nodes:
+                continue
+            lines = [
+                f"{violation['id']} ({violation['impact']}, {len(nodes)} nodes): {violation['help']}"
+                f" <{violation['helpUrl'].split('?')[0]}>"
+            ]
+            for node in nodes[:SHOWN_NODES]:
+                summary = " ".join(node["summary"].split())
+                lines.append(f"    {node['target']}: {' '.join(node['html'].split())[:120]}\n      {summary}")
+            found.append("\n".join(lines))
+        return found
+
+
+_IMAGES_JS = """async () => {
+  const images = [...document.images];
+  await Promise.all(images.map((img) => img.complete ? null : new Promise((done) => {
+    img.addEventListener("load", done, {once: true});
+    img.addEventListener("error", done, {once: true});
+  })));
+  return images.map((img) => ({
+    src: img.currentSrc || img.src,
+    alt: img.getAttribute("alt"),
+    naturalWidth: img.naturalWidth,
+    complete: img.complete,
+  }));
+}"""
+
+_MATH_JS = r"""() => {
+  const content = document.querySelector(".md-content") || document.body;
+  const maths = [...content.querySelectorAll("math")];
+  const prose = content.cloneNode(true);
+  prose.querySelectorAll("pre, code, math, script, style, kbd, samp").forEach((el) => el.remove());
+  const text = prose.textContent;
+  return {
+    count: maths.length,
+    unrendered: maths.filter((m) => {
+      const box = m.getBoundingClientRect();
+      return !(box.width > 0 && box.height > 0);
+    }).length,
+    arithmatexWithoutMath: [...content.querySelectorAll(".arithmatex")]
+      .filter((el) => !el.querySelector("math")).map((el) => el.textContent.trim().slice(0, 80)),
+    rawDelimiters: ["$$", "\\[", "\\]", "\\(", "\\)"].filter((d) => text.includes(d)),
+  };
+}"""
+
+_AXE_JS = """async () => {
+  const result = await axe.run(document, {resultTypes: ["violations"]});
+  return result.violations.map((v) => ({
+    id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,
+    nodes: v.nodes.map((n) => ({
+      target: n.target.join(" "), impact: n.impact, html: n.html.slice(0, 200),
+      summary: (n.failureSummary || "").slice(0, 300),
+    })),
+  }));
+}"""
+
+
+def _body_sizes(response) -> tuple[int, int]:
+    """(transferred, uncompressed) bytes of one response body, as the browser received it."""
+    sent = response.request.sizes()["responseBodySize"]
+    if sent <= 0:
+        # Chromium reports no size for a worker's own script; the header says what was sent.
+        sent = int(response.header_value("content-length") or 0)
+    try:
+        decoded = len(response.body())
+    except Exception:  # a redirect has no body to read
+        decoded = 0
+    return max(sent, 0), decoded
+
+
+class Auditor:
+    """Loads each page once, lazily, and keeps its :class:`PageAudit`."""
+
+    def __init__(self, browser: Browser, site_url: str):
+        self.site_url = site_url
+        self.origin = urlsplit(site_url)[:2]
+        self._context = new_context(browser, site_url)
+        self._audits: dict[str, PageAudit] = {}
+        self.axe_source = AXE_JS.read_text(encoding="utf-8")
+
+    def close(self) -> None:
+        self._context.close()
+
+    @property
+    def audits(self) -> list[PageAudit]:
+        return list(self._audits.values())
+
+    def __call__(self, path: str) -> PageAudit:
+        if path not in self._audits:
+            self._audits[path] = self._audit(path)
+        return self._audits[path]
+
+    def is_own_origin(self, url: str) -> bool:
+        return urlsplit(url)[:2] == self.origin
+
+    def _audit(self, path: str) -> PageAudit:
+        page = self._context.new_page()
+        try:
+            return self._load(page, path)
+        finally:
+            page.close()
+
+    def _load(self, page: Page, path: str) -> PageAudit:
+        audit = PageAudit(path=path, url=self.site_url + path)
+        responses = []
+        page.on("console", lambda msg: audit.console_errors.append(msg.text) if msg.type == "error" else None)
+        page.on("pageerror", lambda error: audit.console_errors.append(f"uncaught: {error}"))
+        page.on("requestfailed", lambda req: audit.failed_requests.append(f"{req.url} ({req.failure})"))
+        page.on("response", lambda resp: responses.append(resp))
+        # A cold load every time: what a first-time reader downloads for this page.
+        cdp = page.context.new_cdp_session(page)
+        cdp.send("Network.enable")
+        cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
+
+        response = page.goto(audit.url, wait_until="load")
+        audit.status = response.status if response else None
+        page.wait_for_load_state("networkidle")  # the search index loads after "load"
+        audit.images = page.evaluate(_IMAGES_JS)
+        audit.math = page.evaluate(_MATH_JS)
+        page.add_script_tag(content=self.axe_source)
+        audit.axe_violations = page.evaluate(_AXE_JS)
+
+        for resp in responses:
+            try:
+                sent, decoded = _body_sizes(resp)
+            except Exception as error:  # a response the browser could not finish reading
+                audit.failed_requests.append(f"{resp.url} (body unreadable: {error})")
+                sent = decoded = 0
+            audit.transfers.append(Transfer(resp.url, resp.request.resource_type, resp.status, sent, decoded))
+            if resp.status >= 400:
+                audit.failed_requests.append(f"{resp.url} (HTTP {resp.status})")
+        cdp.detach()
+        return audit
+
+
+_WEIGHTS_KEY = pytest.StashKey[str]()
+
+
+def page_weight_table(audits: list[PageAudit]) -> str:
+    rows = [
+        "| Page | Requests | HTML | CSS | JS | Images | Data | Transferred | Uncompressed |",
+        "|---|--:|--:|--:|--:|--:|--:|--:|--:|",
+    ]
+
+    def kb(n: int) -> str:
+        return f"{n / 1000:,.1f} kB"
+
+    for audit in sorted(audits, key=lambda a: (a.path == "404.html", a.path)):
+        rows.append(
+            f"| {audit.path or '/'} | {len(audit.transfers)} | {kb(audit.bytes_of('document'))} "
+            f"| {kb(audit.bytes_of('stylesheet'))} | {kb(audit.bytes_of('script'))} "
+            f"| {kb(audit.bytes_of('image'))} | {kb(audit.bytes_of('fetch', 'xhr', 'other'))} "
+            f"| **{kb(audit.total_bytes)}** | {kb(audit.total_decoded_bytes)} |"
+        )
+    return "\n".join(rows)
+
+
+@pytest.fixture(scope="session")
+def audit(browser: Browser, site_url: str, request) -> Iterator[Auditor]:
+    """``audit(path)``: the :class:`PageAudit` of one page, loaded on first use."""
+    auditor = Auditor(browser, site_url)
+    yield auditor
+    auditor.close()
+    if auditor.audits:
+        table = page_weight_table(auditor.audits)
+        ARTIFACTS.mkdir(exist_ok=True)
+        PAGE_WEIGHT_REPORT.write_text(
+            "# Page weight\n\n"
+            "Bytes each page transfers on a cold load (HTTP cache disabled), summed from the "
+            "response body sizes in Chromium's network events. The test server gzips text "
+            "(HTML, CSS, JS, JSON, XML, SVG) as GitHub Pages does; Uncompressed is the same "
+            "bodies decoded. Data: the search index and sitemap that Material's scripts "
+            "fetch. Columns HTML to Data are transferred bytes.\n\n" + table + "\n",
+            encoding="utf-8",
+        )
+        request.config.stash[_WEIGHTS_KEY] = table
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    table = config.stash.get(_WEIGHTS_KEY, None)
+    if table:
+        terminalreporter.section("page weight (cold load, bytes transferred, text gzipped)")
+        for line in table.splitlines():
+            terminalreporter.write_line(line)
+        terminalreporter.write_line(f"written to {PAGE_WEIGHT_REPORT.relative_to(ROOT)}")

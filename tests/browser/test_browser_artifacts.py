@@ -1,0 +1,38 @@
+"""Page weight of each post, and screenshots for people to look at (test-artifacts/)."""
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+POST_BUDGET_BYTES = 1_000_000  # 1 MB, figures, scripts, styles and search index included
+SCREENSHOT_POST = "blog/every-line-runs/"
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def test_blog_post_weighs_under_1_mb(audit, post):
+    page = audit(post.url)
+    assert page.status == 200, f"{page.url}: HTTP {page.status}"
+    figures = {img["src"] for img in page.images if "/figures/" in img["src"]}
+    counted = {t.url for t in page.transfers if t.url in figures and t.bytes > 0}
+    assert counted == figures, f"figures missing from the weight of {post.url}: {sorted(figures - counted)}"
+    heaviest = sorted(page.transfers, key=lambda t: t.bytes, reverse=True)[:5]
+    assert page.total_bytes < POST_BUDGET_BYTES, (
+        f"{post.url} transfers {page.total_bytes:,} bytes (budget {POST_BUDGET_BYTES:,}); heaviest: "
+        + ", ".join(f"{t.url.rsplit('/', 2)[-2:]} {t.bytes:,}" for t in heaviest)
+    )
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize(("name", "path"), [("home", ""), ("post", SCREENSHOT_POST)], ids=["home", "post"])
+def test_screenshot(new_page_context, screenshot_dir, name, path, scheme):
+    """The reader's system preference picks the palette; the screenshot shows the whole page."""
+    page = new_page_context(color_scheme=scheme).new_page()
+    page.goto(path)
+    page.wait_for_load_state("networkidle")
+    expected = {"light": "default", "dark": "slate"}[scheme]
+    assert page.locator("body").get_attribute("data-md-color-scheme") == expected
+    target = screenshot_dir / f"{name}-{scheme}.png"
+    page.screenshot(path=target, full_page=True)
+    data = target.read_bytes()
+    assert data.startswith(PNG_SIGNATURE), f"{target} is not a PNG"
+    assert len(data) > 10_000, f"{target} is too small to show a page"

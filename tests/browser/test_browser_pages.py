@@ -1,0 +1,103 @@
+"""Every page of the built site, loaded cold in Chromium: clean, self-hosted, accessible."""
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+
+def test_the_site_has_its_pages(site_page_paths):
+    pages = site_page_paths
+    for expected in ("", "blog/", "notebooks/", "404.html"):
+        assert expected in pages, f"site/ has no page {expected or '/'!r}"
+
+
+def test_page_loads_without_errors(audit, page_path):
+    page = audit(page_path)
+    assert page.status == 200, f"{page.url} answered HTTP {page.status}"
+    assert not page.console_errors, f"console errors on {page.url}:\n" + "\n".join(page.console_errors)
+    assert not page.failed_requests, f"failed requests on {page.url}:\n" + "\n".join(page.failed_requests)
+
+
+def test_page_requests_only_its_own_origin(audit, page_path):
+    page = audit(page_path)
+    assert page.transfers, f"no network responses recorded for {page.url}"
+    foreign = sorted({t.url for t in page.transfers if not audit.is_own_origin(t.url)})
+    assert not foreign, f"{page.url} loads from other hosts (fonts, scripts, math must be local): {foreign}"
+
+
+def test_images_have_alt_text_and_load(audit, page_path):
+    page = audit(page_path)
+    missing_alt = [img["src"] for img in page.images if not (img["alt"] or "").strip()]
+    broken = [img["src"] for img in page.images if not (img["complete"] and img["naturalWidth"] > 0)]
+    assert not missing_alt, f"images without alt text on {page.url}: {missing_alt}"
+    assert not broken, f"images that did not load on {page.url}: {broken}"
+
+
+def test_figures_are_images_that_load(audit, site_page_paths):
+    """The SVG figures rendered by hooks/figures.py show up as loaded <img> elements."""
+    figures = [
+        img
+        for path in site_page_paths
+        if path.startswith("blog/")
+        for img in audit(path).images
+        if "/figures/" in img["src"] and img["src"].endswith(".svg")
+    ]
+    assert figures, "no SVG figure found on any blog page"
+    assert all(img["naturalWidth"] > 0 for img in figures), [
+        i["src"] for i in figures if not i["naturalWidth"]
+    ]
+
+
+def test_page_has_no_serious_accessibility_violation(audit, page_path):
+    page = audit(page_path)
+    severe = page.severe_violations()
+    assert not severe, (
+        f"axe-core on {page.url}: {len(severe)} rules with serious or critical violations\n"
+        + "\n".join(severe)
+    )
+
+
+def test_axe_allowances_are_still_needed(audit, axe_allowed):
+    """An allowance in AXE_ALLOWED that axe no longer reports is stale: remove it."""
+    seen = {
+        (violation["id"], node["target"])
+        for violation in audit("").axe_violations
+        for node in violation["nodes"]
+    }
+    stale = sorted(set(axe_allowed) - seen)
+    assert not stale, (
+        f"axe no longer reports {stale}: remove them from AXE_ALLOWED in tests/browser/conftest.py"
+    )
+
+
+def test_math_is_typeset(audit, page_path):
+    math = audit(page_path).math
+    assert not math["rawDelimiters"], (
+        f"raw TeX delimiters in the text of {page_path!r}: {math['rawDelimiters']}"
+    )
+    assert not math["arithmatexWithoutMath"], f"math left as TeX: {math['arithmatexWithoutMath']}"
+    assert math["unrendered"] == 0, f"{math['unrendered']} of {math['count']} <math> elements have no size"
+
+
+def test_pages_that_write_math_show_mathml(audit, math_pages):
+    expected = math_pages
+    assert expected, "no page writes math: the math checks would check nothing"
+    without = [path for path in expected if audit(path).math["count"] == 0]
+    assert not without, f"pages whose source has math but which show no <math>: {without}"
+
+
+def test_missing_url_serves_the_404_page(context, site_url):
+    """A host serves 404.html at any missing URL, however deep: its assets must still load."""
+    page = context.new_page()
+    problems = []
+    page.on("requestfailed", lambda req: problems.append(f"{req.url} ({req.failure})"))
+    page.on("response", lambda r: problems.append(f"{r.url} ({r.status})") if r.status >= 400 else None)
+    page.on("pageerror", lambda error: problems.append(f"uncaught: {error}"))
+    missing = site_url + "blog/no-such-post/deeper/"
+    response = page.goto(missing, wait_until="load")
+    page.wait_for_load_state("networkidle")
+    assert response.status == 404
+    assert problems == [f"{missing} (404)"], problems
+    assert "404" in page.locator(".md-content h1").inner_text()
+    # The stylesheet applied: Material's header is sticky only when main.css loaded.
+    assert page.evaluate("getComputedStyle(document.querySelector('.md-header')).position") == "sticky"

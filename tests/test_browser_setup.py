@@ -1,0 +1,112 @@
+"""tools.browser_setup decides how to get Chromium; these tests fake every check and install nothing."""
+
+import pytest
+
+from tools import browser_setup
+from tools.browser_setup import APT_COMMANDS, Plan, main, plan
+
+
+def _never():
+    raise AssertionError("this check must not run")
+
+
+def test_installed_chromium_means_nothing_to_do():
+    decided = plan(find=lambda: "/usr/bin/chromium", root=_never, sudo=_never)
+    assert decided == Plan(found="/usr/bin/chromium")
+
+
+def test_root_installs_with_apt_get_after_an_update():
+    decided = plan(find=lambda: None, root=lambda: True, sudo=_never)
+    assert decided.commands == (("apt-get", "update"), ("apt-get", "install", "-y", "chromium"))
+    assert not decided.error
+
+
+def test_passwordless_sudo_installs_through_sudo_n():
+    decided = plan(find=lambda: None, root=lambda: False, sudo=lambda: True)
+    assert decided.commands == tuple(("sudo", "-n", *command) for command in APT_COMMANDS)
+    assert decided.commands[0] == ("sudo", "-n", "apt-get", "update")
+
+
+def test_no_root_and_no_sudo_is_an_error_that_says_what_to_install():
+    decided = plan(find=lambda: None, root=lambda: False, sudo=lambda: False)
+    assert not decided.commands
+    assert "apt-get install chromium" in decided.error
+
+
+def test_main_runs_nothing_when_chromium_is_there(capsys):
+    ran = []
+    code = main(decide=lambda: Plan(found="/usr/bin/chromium"), execute=ran.append)
+    assert code == 0
+    assert ran == []
+    assert "installed" in capsys.readouterr().out
+
+
+def test_main_runs_the_commands_in_order_then_finds_chromium():
+    ran = []
+
+    def execute(command):
+        ran.append(tuple(command))
+        return 0
+
+    code = main(decide=lambda: Plan(commands=APT_COMMANDS), execute=execute, find=lambda: "/usr/bin/chromium")
+    assert code == 0
+    assert ran == list(APT_COMMANDS)
+
+
+def test_main_stops_at_a_failing_command(capsys):
+    ran = []
+
+    def execute(command):
+        ran.append(tuple(command))
+        return 100
+
+    code = main(decide=lambda: Plan(commands=APT_COMMANDS), execute=execute, find=_never)
+    assert code == 100
+    assert ran == [APT_COMMANDS[0]]
+    assert "failed with exit status 100" in capsys.readouterr().err
+
+
+def test_main_fails_when_the_install_leaves_no_chromium(capsys):
+    code = main(decide=lambda: Plan(commands=APT_COMMANDS), execute=lambda command: 0, find=lambda: None)
+    assert code == 1
+    assert "no chromium binary" in capsys.readouterr().err
+
+
+def test_main_without_root_or_sudo_exits_non_zero_with_the_hint(capsys):
+    code = main(decide=lambda: Plan(error=browser_setup.MANUAL_HINT), execute=_never)
+    assert code == 1
+    err = capsys.readouterr().err
+    assert "sudo apt-get install chromium" in err
+    assert "make test" in err
+
+
+def test_chromium_path_prefers_the_debian_binary(monkeypatch):
+    monkeypatch.setattr(browser_setup.os, "access", lambda path, mode: path == browser_setup.CHROMIUM)
+    assert browser_setup.chromium_path() == "/usr/bin/chromium"
+    monkeypatch.setattr(browser_setup.os, "access", lambda path, mode: False)
+    monkeypatch.setattr(browser_setup.shutil, "which", lambda name: None)
+    assert browser_setup.chromium_path() is None
+
+
+@pytest.mark.parametrize(("returncode", "expected"), [(0, True), (1, False)])
+def test_sudo_check_asks_sudo_without_a_password(monkeypatch, returncode, expected):
+    calls = []
+
+    class Done:
+        def __init__(self, code):
+            self.returncode = code
+
+    def run(command, **kwargs):
+        calls.append(command)
+        return Done(returncode)
+
+    monkeypatch.setattr(browser_setup.shutil, "which", lambda name: f"/usr/bin/{name}")
+    monkeypatch.setattr(browser_setup.subprocess, "run", run)
+    assert browser_setup.has_passwordless_sudo() is expected
+    assert calls == [["sudo", "-n", "true"]]
+
+
+def test_no_sudo_binary_means_no_sudo(monkeypatch):
+    monkeypatch.setattr(browser_setup.shutil, "which", lambda name: None)
+    monkeypatch.setattr(browser_setup.subprocess, "run", _never)
+    assert browser_setup.has_passwordless_sudo() is False
