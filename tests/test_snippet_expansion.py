@@ -2,6 +2,7 @@
 
 import markdown
 import pytest
+from pymdownx.snippets import SnippetPreprocessor
 
 from tools.docs_sybil import expand_snippets
 from tools.mkdocs_config import ROOT, markdown_extension_config
@@ -35,3 +36,23 @@ def test_missing_file_fails_loudly():
 
 def test_site_config_checks_paths():
     assert markdown_extension_config("pymdownx.snippets")["check_paths"] is True
+
+
+def test_docs_show_section_markers_only_escaped():
+    """pymdownx.snippets deletes every line of a page that looks like a section marker.
+
+    A page that shows a marker to the reader must write it escaped, ``;--8<--``, which the
+    build prints as ``--8<--``; unescaped, the line silently vanishes from the page.
+    """
+    bare = [
+        f"{path.relative_to(ROOT)}:{number}: {line.strip()}"
+        for path in sorted((ROOT / "docs").rglob("*.md"))
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if (marker := SnippetPreprocessor.RE_SNIPPET_SECTION.match(line)) and not marker.group("escape")
+    ]
+    assert not bare, "section markers the build would delete; escape them as ;--8<--:\n" + "\n".join(bare)
+
+
+def test_escaped_marker_renders_as_written():
+    expanded = expand_snippets("# ;--8<-- [start:relu]")
+    assert expanded == "# --8<-- [start:relu]"
