@@ -2,7 +2,13 @@
 
 import ast
 
-from tools.doc_blocks import all_skips, collected_lines, markdown_files, python_looking_fences
+from tools.doc_blocks import (
+    all_skips,
+    block_of_example,
+    collected_lines,
+    markdown_files,
+    python_looking_fences,
+)
 
 
 def test_every_python_fence_is_collected_by_sybil():
@@ -43,3 +49,17 @@ def test_every_skip_gives_a_reason():
         'Skips need a written reason, e.g. <!-- skip: next "needs the internet" -->:\n'
         + "\n".join(f"{s.path}:{s.line}" for s in unexplained)
     )
+
+
+def test_examples_of_one_pycon_block_count_as_that_block(tmp_path):
+    page = tmp_path / "docs" / "page.md"
+    page.parent.mkdir()
+    page.write_text(
+        "Text.\n\n```pycon\n>>> 1 + 1\n2\n>>> 2 + 2\n4\n```\n\n```python\nx = 1\n```\n", encoding="utf-8"
+    )
+    blocks = {
+        block_of_example(f"docs/page.md::sybil:docs,line:{line},column:1", root=tmp_path)
+        for line in (4, 6, 11)
+    }
+    assert blocks == {("docs/page.md", 3), ("docs/page.md", 10)}
+    assert block_of_example("tests/test_fences.py::test_x") is None

@@ -56,6 +56,32 @@ def collected_lines(path: Path) -> set[int]:
     return lines
 
 
+_EXAMPLE_LINE = re.compile(r"^(?P<path>[^:]+\.md)::.*\bline:(?P<line>\d+)")
+
+
+def block_of_example(nodeid: str, root: Path = DOCS.parent) -> tuple[str, int] | None:
+    """(page, opening line of its fence) of the Sybil example a pytest node id names.
+
+    A pycon block is one Sybil example per ``>>>`` statement; this groups them back into
+    the block the reader sees. None for a node id that is not a docs example.
+    """
+    match = _EXAMPLE_LINE.match(nodeid)
+    if not match:
+        return None
+    line = int(match["line"])
+    for opening_line, closing_line in _fence_lines(root / match["path"]):
+        if opening_line <= line <= closing_line:
+            return match["path"], opening_line
+    return match["path"], line
+
+
+@cache
+def _fence_lines(path: Path) -> list[tuple[int, int]]:
+    """(opening line, closing line) of every fence of a page, 1-based."""
+    text = path.read_text(encoding="utf-8")
+    return [(fence.line, text.count("\n", 0, fence.end)) for fence in find_fences(text)]
+
+
 def skips(path: Path) -> list[Skip]:
     text = path.read_text(encoding="utf-8")
     found = []
