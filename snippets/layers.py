@@ -38,9 +38,10 @@ class Layer:
 def init_weights(fan_in: int, fan_out: int, rng: np.random.Generator, scheme: str = "he") -> np.ndarray:
     """Random weights (fan_in, fan_out) scaled so activations keep their variance.
 
-    "he" (std sqrt(2 / fan_in)) suits ReLU; "xavier" (std sqrt(1 / fan_in), the simple
-    form of Glorot and Bengio's scheme) suits tanh and sigmoid. Zeros would make every
-    unit of a layer compute the same thing forever.
+    "he" (std sqrt(2 / fan_in), He et al. 2015) suits ReLU; "xavier" (std sqrt(1 / fan_in))
+    suits tanh and sigmoid. That is the fan-in form often called Xavier (also LeCun's);
+    Glorot and Bengio's own normalised scheme uses 2 / (fan_in + fan_out) as the variance.
+    Zeros would make every unit of a layer compute the same thing forever.
     """
     scales = {"he": np.sqrt(2.0 / fan_in), "xavier": np.sqrt(1.0 / fan_in)}
     if scheme not in scales:
