@@ -8,8 +8,8 @@ import jupytext
 import nbformat
 import pytest
 import yaml
-from nbclient import NotebookClient
 
+from hooks import build_cache
 from tools.mkdocs_config import ROOT, load
 
 NOTEBOOKS = sorted((ROOT / "docs" / "notebooks").glob("*.py"))
@@ -21,12 +21,17 @@ def test_there_are_notebooks():
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_notebook_executes_without_error(path):
-    notebook = jupytext.read(path)
-    # Raises CellExecutionError, naming the cell, on the first failing cell.
-    NotebookClient(
-        notebook, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(ROOT)}}
-    ).execute()
-    nbformat.validate(notebook)
+    """Run top to bottom in a fresh kernel, by the build's own cached job (no rerun after a build)."""
+    job = build_cache.notebook_job(path)
+    try:
+        folder = build_cache.outputs([job])[job]
+    except build_cache.JobFailed as failure:
+        pytest.fail(str(failure), pytrace=False)
+    executed = nbformat.read(build_cache.executed_notebook(folder, path), as_version=4)
+    nbformat.validate(executed)
+    assert len(executed.cells) == len(jupytext.read(path).cells)
+    errors = [out for cell in executed.cells for out in cell.get("outputs", []) if out.output_type == "error"]
+    assert not errors
 
 
 def _jupyter_plugin_config() -> dict:
@@ -49,7 +54,7 @@ def tiny_site(tmp_path):
         "site_name": "tiny",
         "docs_dir": "docs",
         "plugins": [{"mkdocs-jupyter": _jupyter_plugin_config()}],
-        "hooks": [str(ROOT / "hooks" / "notebooks.py"), str(ROOT / "hooks" / "math.py")],
+        "hooks": [str(ROOT / "hooks" / name) for name in ("execute.py", "notebooks.py", "math.py")],
     }
     (tmp_path / "mkdocs.yml").write_text(yaml.safe_dump(config))
 
@@ -70,20 +75,18 @@ def tiny_site(tmp_path):
     return build
 
 
-def test_a_failing_cell_fails_the_build(tiny_site):
-    result = tiny_site(broken="raise RuntimeError('this cell fails on purpose')")
+def test_a_failing_cell_fails_the_build_naming_the_file_and_line(tiny_site):
+    result = tiny_site(broken="x = 1\nraise RuntimeError('this cell fails on purpose')")
     assert result.returncode != 0
-    assert "this cell fails on purpose" in result.stderr
+    # Line 6 of the percent-format file: the header cell takes lines 1-3, "# %%" line 4.
+    assert "docs/notebooks/broken.py:6: RuntimeError: this cell fails on purpose" in result.stderr
 
 
 def test_build_reexecutes_and_offers_the_ipynb(tiny_site):
-    package = tiny_site.root / "package"
+    package = tiny_site.root / "snippets"
     package.mkdir()
     (package / "helper.py").write_text("VALUE = 1\n")
-    code = (
-        f"import sys\nsys.path.insert(0, {str(package)!r})\n"
-        "from helper import VALUE\nprint('value is', VALUE)"
-    )
+    code = "from snippets.helper import VALUE\nprint('value is', VALUE)"
     first = tiny_site(uses_helper=code)
     assert first.returncode == 0, first.stderr
     page = tiny_site.root / "site" / "notebooks" / "uses_helper" / "index.html"
@@ -99,4 +102,4 @@ def test_build_reexecutes_and_offers_the_ipynb(tiny_site):
         (tiny_site.root / "site" / "notebooks" / "uses_helper.ipynb").read_text(), as_version=4
     )
     nbformat.validate(downloaded)
-    assert "from helper import VALUE" in downloaded.cells[1].source
+    assert "from snippets.helper import VALUE" in downloaded.cells[1].source

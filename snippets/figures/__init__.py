@@ -42,16 +42,21 @@ def figure(name: str, measured: bool = False):
     return register
 
 
-def load_all() -> dict[str, Callable[[], Figure]]:
-    """Import every module of this package so that each registers its figures."""
-    for module in pkgutil.iter_modules(__path__):
-        importlib.import_module(f"{__name__}.{module.name}")
+def figure_modules() -> list[str]:
+    """The names of this package's figure modules, one per post (found without importing)."""
+    return sorted(module.name for module in pkgutil.iter_modules(__path__) if not module.name.startswith("_"))
+
+
+def load_all(modules: list[str] | None = None) -> dict[str, Callable[[], Figure]]:
+    """Import the figure modules (all, or those named) so that each registers its figures."""
+    for name in figure_modules() if modules is None else modules:
+        importlib.import_module(f"{__name__}.{name}")
     return FIGURES
 
 
 def render_svg(name: str) -> bytes:
     """Render the registered figure ``name`` to SVG bytes, deterministically."""
-    figures = load_all()
+    figures = FIGURES if name in FIGURES else load_all()
     if name not in figures:
         raise KeyError(f"no figure named {name!r}; known: {', '.join(sorted(figures))}")
     with matplotlib.rc_context(SVG_RC):

@@ -34,7 +34,7 @@ def test_images_have_alt_text_and_load(audit, page_path):
 
 
 def test_figures_are_images_that_load(audit, site_page_paths):
-    """The SVG figures rendered by hooks/figures.py show up as loaded <img> elements."""
+    """The SVG figures rendered by hooks/execute.py show up as loaded <img> elements."""
     figures = [
         img
         for path in site_page_paths
