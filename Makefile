@@ -14,7 +14,7 @@ export JUPYTER_PATH := $(CURDIR)/tools/jupyter
 
 # The virtual environment is rebuilt whenever the pinned requirements change.
 $(STAMP): requirements.txt pyproject.toml
-	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed, found " + sys.version.split()[0]'
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11, 5), "Python 3.11.5 or newer is needed, found " + sys.version.split()[0]'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt
@@ -40,8 +40,10 @@ fix: $(STAMP)
 browser-deps: $(STAMP)
 	$(BIN)/python -m tools.browser_setup
 
+# Two workers (pytest-xdist): each page's code blocks stay together, in page order, on one
+# worker (conftest.py groups the tests); the browser tests share one browser per worker.
 test: lint build browser-deps
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadgroup
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
@@ -50,10 +52,9 @@ post: $(STAMP)
 	@test -n "$(TITLE)" || { echo 'usage: make post TITLE="My post title"'; exit 2; }
 	$(BIN)/python -m tools.new_post "$(TITLE)"
 
-# Re-pin every dependency after editing requirements.in.
+# Re-pin every dependency for Linux, macOS and Windows after editing requirements.in (uv).
 lock: $(STAMP)
-	$(BIN)/python -m pip install --quiet -r requirements.in
-	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^deep-python-snippets' > requirements.txt
+	$(BIN)/python -m tools.lock $(LOCK_OPTIONS)
 
 clean:
 	rm -rf site .cache .pytest_cache .ruff_cache

@@ -522,9 +522,6 @@ class Auditor:
         return audit
 
 
-_WEIGHTS_KEY = pytest.StashKey[str]()
-
-
 def page_weight_table(audits: list[PageAudit]) -> str:
     rows = [
         "| Page | Requests | HTML | CSS | JS | Images | Data | Transferred | Uncompressed |",
@@ -544,31 +541,58 @@ def page_weight_table(audits: list[PageAudit]) -> str:
     return "\n".join(rows)
 
 
+PAGE_WEIGHT_INTRO = (
+    "# Page weight\n\n"
+    "Bytes each page transfers on a cold load (HTTP cache disabled), summed from the "
+    "response body sizes in Chromium's network events. The test server gzips text "
+    "(HTML, CSS, JS, JSON, XML, SVG) as GitHub Pages does; Uncompressed is the same "
+    "bodies decoded. Data: the search index and sitemap that Material's scripts "
+    "fetch. Columns HTML to Data are transferred bytes.\n\n"
+)
+PAGE_WEIGHT_ROWS = "page-weight-rows-*.txt"  # one file per process (pytest-xdist worker)
+
+
+def _worker_name(config) -> str:
+    return getattr(config, "workerinput", {}).get("workerid", "main")
+
+
 @pytest.fixture(scope="session")
 def audit(browser: Browser, site_url: str, request) -> Iterator[Auditor]:
-    """``audit(path)``: the :class:`PageAudit` of one page, loaded on first use."""
+    """``audit(path)``: the :class:`PageAudit` of one page, loaded on first use.
+
+    Each process writes the rows of the pages it audited; the process that reports
+    (the only one, or pytest-xdist's controller) joins them into page-weight.md.
+    """
     auditor = Auditor(browser, site_url)
     yield auditor
     auditor.close()
     if auditor.audits:
-        table = page_weight_table(auditor.audits)
+        rows = page_weight_table(auditor.audits).splitlines()[2:]
         ARTIFACTS.mkdir(exist_ok=True)
-        PAGE_WEIGHT_REPORT.write_text(
-            "# Page weight\n\n"
-            "Bytes each page transfers on a cold load (HTTP cache disabled), summed from the "
-            "response body sizes in Chromium's network events. The test server gzips text "
-            "(HTML, CSS, JS, JSON, XML, SVG) as GitHub Pages does; Uncompressed is the same "
-            "bodies decoded. Data: the search index and sitemap that Material's scripts "
-            "fetch. Columns HTML to Data are transferred bytes.\n\n" + table + "\n",
-            encoding="utf-8",
-        )
-        request.config.stash[_WEIGHTS_KEY] = table
+        part = ARTIFACTS / PAGE_WEIGHT_ROWS.replace("*", _worker_name(request.config))
+        part.write_text("\n".join(rows) + "\n", encoding="utf-8")
+
+
+def pytest_sessionstart(session):
+    if not hasattr(session.config, "workerinput"):
+        for part in ARTIFACTS.glob(PAGE_WEIGHT_ROWS):
+            part.unlink()
 
 
 def pytest_terminal_summary(terminalreporter, config):
-    table = config.stash.get(_WEIGHTS_KEY, None)
-    if table:
-        terminalreporter.section("page weight (cold load, bytes transferred, text gzipped)")
-        for line in table.splitlines():
-            terminalreporter.write_line(line)
-        terminalreporter.write_line(f"written to {PAGE_WEIGHT_REPORT.relative_to(ROOT)}")
+    if hasattr(config, "workerinput"):
+        return
+    parts = sorted(ARTIFACTS.glob(PAGE_WEIGHT_ROWS))
+    rows = [row for part in parts for row in part.read_text(encoding="utf-8").splitlines() if row]
+    if not rows:
+        return
+    header = page_weight_table([]).splitlines()
+    rows.sort(key=lambda row: (row.startswith("| 404.html"), row))
+    table = "\n".join(header + rows)
+    PAGE_WEIGHT_REPORT.write_text(PAGE_WEIGHT_INTRO + table + "\n", encoding="utf-8")
+    for part in parts:
+        part.unlink()
+    terminalreporter.section("page weight (cold load, bytes transferred, text gzipped)")
+    for line in table.splitlines():
+        terminalreporter.write_line(line)
+    terminalreporter.write_line(f"written to {PAGE_WEIGHT_REPORT.relative_to(ROOT)}")
