@@ -17,7 +17,9 @@ $(STAMP): requirements.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11, 5), "Python 3.11.5 or newer is needed, found " + sys.version.split()[0]'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements.txt
+	# No retries: where PyTorch's CPU index cannot be reached (an offline mirror, a firewall),
+	# pip would otherwise wait about 8 s per package before it falls back to the other indexes.
+	$(BIN)/python -m pip install --quiet --retries 0 -r requirements.txt
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
@@ -40,10 +42,10 @@ fix: $(STAMP)
 browser-deps: $(STAMP)
 	$(BIN)/python -m tools.browser_setup
 
-# Two workers (pytest-xdist): each page's code blocks stay together, in page order, on one
-# worker (conftest.py groups the tests); the browser tests share one browser per worker.
+# One worker per core (pytest-xdist). --dist loadfile keeps each file's tests on one worker:
+# a page's code blocks run together, in page order, in one namespace.
 test: lint build browser-deps
-	$(BIN)/python -m pytest -n auto --dist loadgroup
+	$(BIN)/python -m pytest -n auto --dist loadfile
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks

@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "requirements.in"
 TARGET = ROOT / "requirements.txt"
 OLDEST_PYTHON = "3.11.5"  # pymdown-extensions 13.1 needs 3.11.5 or newer
-HEADER = "# Every dependency, pinned for Linux, macOS and Windows: `make lock` writes this file from requirements.in.\n"
+HEADER = "# Every dependency, pinned for Linux, macOS and Windows (`make lock` writes this file).\n"
 
 
 def index_lines(requirements: str) -> list[str]:
