@@ -9,7 +9,10 @@ in pull requests); mkdocs-jupyter executes and renders them. This hook
   typeset by hooks/math.py);
 - makes code cells, which scroll sideways, reachable from the keyboard;
 - moves the ~0.6 MB of JupyterLab CSS that nbconvert inlines into every notebook page
-  into one cacheable stylesheet.
+  into one cacheable stylesheet;
+- offers every blog post as a notebook, ``notebooks/posts/<name>.ipynb``, made from the
+  page's own code blocks and prose in page order (tools/page_notebook.py), with a
+  download button under the post's title.
 """
 
 from __future__ import annotations
@@ -17,16 +20,40 @@ from __future__ import annotations
 import hashlib
 import posixpath
 import re
+import sys
+from pathlib import Path
+from urllib.parse import urlsplit
 
 import jupytext
+import nbformat
 from mkdocs.structure.files import File
 from mkdocs.utils import get_relative_url
+
+ROOT = Path(__file__).resolve().parent.parent
 
 STYLE = re.compile(r"<style[^>]*>(.*?)</style>", re.S)
 SCRIPT = re.compile(r"<script\b([^>]*)>(.*?)</script>", re.S)
 EXTERNAL_SRC = re.compile(r"""\bsrc=(["'])(https?:|//|\1)""")
 
 _stylesheets: dict[str, str] = {}
+_post_notebooks: dict[str, File] = {}  # post src_uri -> its generated notebook
+
+
+def _page_notebook():
+    """tools/page_notebook.py, which the test suite uses too (the repository root on sys.path)."""
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    from tools import page_notebook
+
+    return page_notebook
+
+
+def is_post(src_uri: str) -> bool:
+    return src_uri.startswith("blog/posts/") and src_uri.endswith(".md")
+
+
+def post_notebook_uri(src_uri: str) -> str:
+    return f"notebooks/posts/{posixpath.splitext(posixpath.basename(src_uri))[0]}.ipynb"
 
 
 def is_notebook(src_uri: str) -> bool:
@@ -42,12 +69,51 @@ def on_pre_build(config):
 
 
 def on_files(files, config):
+    _post_notebooks.clear()
     for file in list(files):
         if is_notebook(file.src_uri):
             notebook = jupytext.read(file.abs_src_path)
             content = jupytext.writes(notebook, fmt="ipynb")
             files.append(File.generated(config, ipynb_uri(file.src_uri), content=content))
+        elif is_post(file.src_uri):
+            # Written once the post's URL is known (on_page_markdown); copied after that.
+            generated = File.generated(config, post_notebook_uri(file.src_uri), content="")
+            _post_notebooks[file.src_uri] = generated
+            files.append(generated)
     return files
+
+
+def _relinker(page, config, files):
+    """Map a link target of ``page`` to an absolute URL of the published site."""
+    site_url = config["site_url"] or ""
+    base = posixpath.dirname(page.file.src_uri)
+
+    def relink(target: str) -> str:
+        if urlsplit(target).scheme or target.startswith("/"):
+            return target
+        path, _, anchor = target.partition("#")
+        found = files.get_file_from_path(posixpath.normpath(posixpath.join(base, path))) if path else None
+        if not path:
+            found = page.file
+        if found is None:
+            return target
+        return site_url + found.url + (f"#{anchor}" if anchor else "")
+
+    return relink
+
+
+def on_page_markdown(markdown, page, config, files):
+    generated = _post_notebooks.get(page.file.src_uri)
+    if generated is not None:
+        tools = _page_notebook()
+        path = Path(page.file.abs_src_path)
+        title = page.meta.get("title") or tools.page_title(path)
+        intro = tools.intro_cell(title, (config["site_url"] or "") + page.url, config.extra.get("build"))
+        notebook = tools.notebook_from_page(
+            path, intro, relink=_relinker(page, config, files), source_name=f"docs/{page.file.src_uri}"
+        )
+        generated.content_string = nbformat.writes(notebook)
+    return markdown
 
 
 def _drop_cdn_script(match: re.Match) -> str:
@@ -68,7 +134,23 @@ def externalize_styles(content: str, page_url: str) -> str:
     return link + STYLE.sub("", content)
 
 
+def _download_button(page, files) -> str:
+    uri = post_notebook_uri(page.file.src_uri)
+    href = get_relative_url(files.get_file_from_path(uri).url, page.url)
+    name = posixpath.basename(uri)
+    return (
+        f'<p class="dp-notebook-download"><a class="md-button" href="{href}" download>'
+        f"Download this post as a notebook ({name})</a></p>"
+    )
+
+
 def on_page_content(content, page, config, files):
+    if page.file.src_uri in _post_notebooks:
+        button = _download_button(page, files)
+        heading_end = content.find("</h1>")
+        if heading_end == -1:
+            return button + content
+        return content[: heading_end + 5] + button + content[heading_end + 5 :]
     if not is_notebook(page.file.src_uri):
         return content
     content = SCRIPT.sub(_drop_cdn_script, content)

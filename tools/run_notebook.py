@@ -47,13 +47,23 @@ def failure_location(path: Path, notebook) -> tuple[str, str]:
             traceback = ANSI.sub("", "\n".join(output.get("traceback", [])))
             found = CELL_LINE.search(traceback)
             line_in_cell = int(found.group(1)) if found else 1
-            where = (
-                f"{_shown(path)}:{starts[index] + line_in_cell - 1}"
-                if starts
-                else f"{_shown(path)} cell {index + 1}"
-            )
-            return where, f"{output.get('ename')}: {output.get('evalue')}"
+            what = f"{output.get('ename')}: {output.get('evalue')}"
+            return _where(path, notebook, index, line_in_cell, starts), what
     return _shown(path), "the notebook failed"
+
+
+def _where(path: Path, notebook, index: int, line_in_cell: int, starts: list[int] | None) -> str:
+    """The source line of line ``line_in_cell`` of cell ``index``, as precisely as known."""
+    if starts:
+        return f"{_shown(path)}:{starts[index] + line_in_cell - 1}"
+    # A notebook made from a page records the page and each code cell's first line.
+    source = notebook.metadata.get("deep_python", {}).get("source")
+    origin = notebook.cells[index].metadata.get("deep_python", {})
+    if source and "line" in origin and not origin.get("embeds"):
+        return f"{source}:{origin['line'] + line_in_cell - 1}"
+    if source and "line" in origin:
+        return f"{source}:{origin['line']} (line {line_in_cell} of the block, embeds expanded)"
+    return f"{_shown(path)}, cell {index + 1}"
 
 
 def _shown(path: Path) -> str:
