@@ -65,9 +65,8 @@ def copy_repository(destination: Path) -> Path:
 
 def build(root: Path) -> float:
     start = time.perf_counter()
-    done = subprocess.run(
-        [*MKDOCS, "build", "--strict", "--site-dir", "site"], cwd=root, env=ENV, capture_output=True, text=True
-    )
+    command = [*MKDOCS, "build", "--strict", "--site-dir", "site"]
+    done = subprocess.run(command, cwd=root, env=ENV, capture_output=True, text=True)
     seconds = time.perf_counter() - start
     if done.returncode != 0:
         raise RuntimeError(f"mkdocs build failed in the benchmark copy:\n{done.stderr[-3000:]}")

@@ -3,17 +3,35 @@
 Material's blog plugin renders a post's whole Markdown again for every view that lists
 it (the blog index, the archive, each category) and then cuts the excerpt out of the
 HTML. With five posts that is fifteen full renders, code highlighting included: about a
-third of a warm build. Rendering only the text above ``<!-- more -->`` gives the same
-excerpt. ``more`` (the rest of the post) is only tested for truth by the theme, to show
-"Continue reading"; it stays true. tests/test_excerpts.py checks both against Material's
-own rendering.
+third of a warm build. Rendering the text above ``<!-- more -->``, plus the definitions
+below it that the excerpt may refer to (footnotes, link references, abbreviations),
+gives the same excerpt. ``more`` (the rest of the post) is only tested for truth by the
+theme, to show "Continue reading"; it stays true. tests/test_excerpts.py checks the
+result against Material's own rendering.
 """
 
 from __future__ import annotations
 
+import re
+
 from material.plugins.blog.structure import Excerpt
 
 _material_render = Excerpt.render
+DEFINITION = re.compile(r"^(?:\[\^?[^\]]+\]|\*\[[^\]]+\]):")
+
+
+def definitions(markdown: str) -> str:
+    """The footnote, link-reference and abbreviation definitions of ``markdown``."""
+    kept, inside = [], False
+    for line in markdown.splitlines():
+        if DEFINITION.match(line):
+            kept.append(line)
+            inside = True
+        elif inside and (line.startswith(("    ", "\t")) or not line.strip()):
+            kept.append(line)  # a footnote's continuation
+        else:
+            inside = False
+    return "\n".join(kept)
 
 
 def render_above_separator(self, page, separator: str) -> None:
@@ -21,7 +39,7 @@ def render_above_separator(self, page, separator: str) -> None:
     above, found, below = post.markdown.partition(separator)
     if not found:
         return _material_render(self, page, separator)
-    post.markdown = above + separator
+    post.markdown = above + separator + "\n\n" + definitions(below)
     try:
         _material_render(self, page, separator)
     finally:
