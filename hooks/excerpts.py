@@ -16,7 +16,8 @@ import re
 
 from material.plugins.blog.structure import Excerpt
 
-_material_render = Excerpt.render
+# MkDocs loads hooks again on every rebuild under `serve`: keep hold of Material's own method.
+_material_render = getattr(Excerpt.render, "material_render", Excerpt.render)
 DEFINITION = re.compile(r"^(?:\[\^?[^\]]+\]|\*\[[^\]]+\]):")
 
 
@@ -46,6 +47,9 @@ def render_above_separator(self, page, separator: str) -> None:
         post.markdown = above + found + below
     self.more = below if below.strip() else None
     return None
+
+
+render_above_separator.material_render = _material_render
 
 
 def on_startup(command, dirty):
