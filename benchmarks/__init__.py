@@ -2,29 +2,13 @@
 
 Each ``benchmarks/bench_<topic>.py`` defines ``run() -> list[Table]``. A table row may
 carry a target; ``make bench`` prints every table and exits non-zero if a target is
-missed. Timings are medians of several repeats on the machine that runs them.
+missed. A timing is the fastest of several repeats on the machine that runs them
+(``snippets.timing.best_time``), named by ``snippets.timing.machine_description``.
 """
 
 from __future__ import annotations
 
-import os
-import platform
-import statistics
-import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
-
-
-def median_seconds(function: Callable[[], object], repeat: int = 5, warmup: int = 1) -> float:
-    """Median wall time of ``function()`` over ``repeat`` runs, after ``warmup`` runs."""
-    for _ in range(warmup):
-        function()
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 @dataclass
@@ -55,11 +39,3 @@ def _format(value: object) -> str:
     if isinstance(value, float):
         return f"{value:.4g}"
     return str(value)
-
-
-def machine_description() -> str:
-    """One line naming the machine the numbers came from."""
-    return (
-        f"{platform.machine()}, {os.cpu_count()} logical CPUs, "
-        f"Python {platform.python_version()}, {platform.system()}"
-    )

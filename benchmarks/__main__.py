@@ -7,7 +7,7 @@ import pkgutil
 import sys
 
 import benchmarks
-from benchmarks import machine_description
+from snippets.timing import machine_description
 
 
 def main(topics: list[str]) -> int:

@@ -14,8 +14,10 @@ from collections.abc import Callable
 
 import numpy as np
 
-from benchmarks import Table, median_seconds
-from snippets.conv import Conv2D, conv2d_naive, conv2d_naive_backward, digits_experiment
+from benchmarks import Table
+from snippets.cnn import cnn_vs_mlp_experiment
+from snippets.conv import Conv2D, conv2d_naive, conv2d_naive_backward
+from snippets.timing import best_time
 
 BATCH, IN_CHANNELS, OUT_CHANNELS, SIZE, KERNEL, PADDING = 64, 1, 8, 28, 3, 1
 DTYPE = np.float32
@@ -49,18 +51,18 @@ def alternating_medians(
 
 def accuracy_table() -> Table:
     start = time.perf_counter()
-    results = digits_experiment(seed=0)
+    results = cnn_vs_mlp_experiment(seed=0)
     seconds = time.perf_counter() - start
     table = Table(
-        "Digits (8x8, held-out 20%): the post's CNN and MLP, trained by digits_experiment(seed=0)",
+        "Digits (8x8, held-out 20%): the post's CNN and MLP, trained by cnn_vs_mlp_experiment(seed=0)",
         ["model", "parameters", "held-out accuracy", "epochs"],
     )
     for name in ("cnn", "mlp"):
         parameters = sum(value.size for layer in results[name].layers for _, value, _ in layer.parameters())
         history = results[f"{name}_history"]
-        table.rows.append([name.upper(), parameters, history["test_accuracy"][-1], len(history["loss"])])
+        table.rows.append([name.upper(), parameters, history["val_accuracy"][-1], len(history["loss"])])
     table.rows.append([f"(both trained in {seconds:.1f} s)", "", "", ""])
-    cnn_accuracy = results["cnn_history"]["test_accuracy"][-1]
+    cnn_accuracy = results["cnn_history"]["val_accuracy"][-1]
     table.targets.append((f"CNN held-out accuracy >= 98% (got {cnn_accuracy:.1%})", cnn_accuracy >= 0.98))
     return table
 
@@ -114,7 +116,7 @@ def speed_table() -> Table:
         fast = alternating_medians(candidates)
     finally:
         torch.set_num_threads(default_threads)
-    naive = median_seconds(naive_step, repeat=3, warmup=0)  # seconds per call: few repeats suffice
+    naive = best_time(naive_step, repeat=3, warmup=0)  # seconds per call: few repeats suffice
     table = Table(
         f"Conv2D forward + backward: batch {BATCH}, {IN_CHANNELS} -> {OUT_CHANNELS} channels, {SIZE}x{SIZE}, "
         f"{KERNEL}x{KERNEL} kernel, padding {PADDING}, {np.dtype(DTYPE).name} (PyTorch {torch.__version__})",

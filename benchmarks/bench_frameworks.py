@@ -14,15 +14,15 @@ Run it with ``python -m benchmarks frameworks``.
 
 from __future__ import annotations
 
-from benchmarks import Table, median_seconds
+from benchmarks import Table
 from snippets.frameworks import (
     SPEED_CASES,
     epoch_functions,
-    machine_description,
     speed_case,
     speed_settings,
     thread_limit,
 )
+from snippets.timing import best_time, machine_description
 
 REPEAT = 5
 ENGINE_TARGET = 3.0  # the autograd engine may take at most this many times NumPy's time per epoch
@@ -34,7 +34,7 @@ def run() -> list[Table]:
         x, y, layer_sizes, batch_size = speed_case(case)
         with thread_limit(threads):
             seconds = {
-                name: median_seconds(run_epoch, repeat=REPEAT)
+                name: best_time(run_epoch, repeat=REPEAT, warmup=1)
                 for name, run_epoch in epoch_functions(x, y, layer_sizes, batch_size).items()
             }
         numpy_seconds = seconds["NumPy by hand"]
@@ -65,7 +65,7 @@ def run() -> list[Table]:
     return [
         Table(
             title=(
-                f"Why frameworks: ms per epoch, plain SGD, float32, median of {REPEAT} ({cases}) "
+                f"Why frameworks: ms per epoch, plain SGD, float32, fastest of {REPEAT} ({cases}) "
                 f"on {machine_description()}"
             ),
             headers=[

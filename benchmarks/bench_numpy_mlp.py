@@ -20,11 +20,12 @@ from itertools import pairwise
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from benchmarks import Table, median_seconds
+from benchmarks import Table
 from snippets.data import load_digits_split
 from snippets.network import Sequential, minibatches
-from snippets.numpy_net import DIGITS_LAYER_SIZES, digits_experiment, mlp
+from snippets.numpy_net import DIGITS_LAYER_SIZES, digits_mlp_experiment, mlp
 from snippets.optim import Adam
+from snippets.timing import best_time
 
 SEEDS = range(5)
 BATCH_SIZE = 64
@@ -33,14 +34,14 @@ LEARNING_RATE = 2e-3
 
 def accuracy_table() -> Table:
     """The post's run (seed 0): held-out accuracy and wall time of the whole training."""
-    digits_experiment(0, epochs=1)  # warm up: imports, the digits file, BLAS
+    digits_mlp_experiment(0, epochs=1)  # warm up: imports, the digits file, BLAS
     rows, targets = [], []
     for label, threads in [("as on the page (NumPy's default BLAS threads)", None), ("1 BLAS thread", 1)]:
         with threadpool_limits(limits=threads):
             times = []
             for _ in range(3):
                 start = time.perf_counter()
-                _, history, _ = digits_experiment(0)
+                _, history, _ = digits_mlp_experiment(0)
                 times.append(time.perf_counter() - start)
         seconds, accuracy = statistics.median(times), history["val_accuracy"][-1]
         rows.append([label, 0, f"{accuracy:.4f}", seconds])
@@ -49,7 +50,7 @@ def accuracy_table() -> Table:
                 ("the post's digits MLP reaches >= 97% on the held-out 20% (seed 0)", accuracy >= 0.97),
                 ("its training (20 epochs, split included) takes < 2 s", seconds < 2.0),
             ]
-    accuracies = [digits_experiment(seed)[1]["val_accuracy"][-1] for seed in SEEDS]
+    accuracies = [digits_mlp_experiment(seed)[1]["val_accuracy"][-1] for seed in SEEDS]
     rows.append(
         [
             f"mean over seeds {SEEDS.start}-{SEEDS.stop - 1} (other splits)",
@@ -115,8 +116,8 @@ def speed_table() -> Table:
         for threads in (1, 2):
             torch.set_num_threads(threads)
             with threadpool_limits(limits=threads):
-                numpy_seconds = median_seconds(numpy_epoch(x32, y32), repeat=15, warmup=3)
-                torch_seconds = median_seconds(torch_epoch(x32, y32), repeat=15, warmup=3)
+                numpy_seconds = best_time(numpy_epoch(x32, y32), repeat=15, warmup=3)
+                torch_seconds = best_time(torch_epoch(x32, y32), repeat=15, warmup=3)
             ratio = numpy_seconds / torch_seconds
             rows.append([threads, numpy_seconds * 1e3, torch_seconds * 1e3, ratio])
             if threads == 1:

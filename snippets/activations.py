@@ -8,6 +8,18 @@ from __future__ import annotations
 
 import numpy as np
 
+__all__ = [
+    "ACTIVATIONS",
+    "get_activation",
+    "relu",
+    "relu_derivative",
+    "sigmoid",
+    "sigmoid_derivative",
+    "softmax",
+    "tanh",
+    "tanh_derivative",
+]
+
 
 # --8<-- [start:sigmoid]
 def sigmoid(z: np.ndarray) -> np.ndarray:

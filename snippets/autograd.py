@@ -7,17 +7,46 @@ calls those closures from the output back to the inputs: the chain rule, applied
 computer. The design follows micrograd, on arrays instead of scalars.
 
 Operations: ``add``, ``sub``, ``mul``, ``div`` (all with NumPy broadcasting), ``neg``,
-``matmul``, ``exp``, ``log``, ``tanh``, ``relu``, ``sigmoid``, ``tensor_sum``, ``mean``,
-``log_softmax``, and ``cross_entropy`` built from them. ``MLP`` is a network on Tensors.
+``matmul``, and the ``tensor_`` functions ``tensor_exp``, ``tensor_log``, ``tensor_tanh``,
+``tensor_relu``, ``tensor_sigmoid``, ``tensor_sum``, ``tensor_mean`` (each also a
+``Tensor`` method without the prefix, ``t.exp()``; the prefix keeps them apart from
+NumPy's), ``log_softmax``, and ``cross_entropy`` built from them. ``MLP`` is a network
+on Tensors. The engine imports no layer: ``snippets.frameworks.engine_mlp`` converts a
+``Sequential`` of layers into an ``MLP``.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from snippets._checks import as_float_array
+from snippets.activations import ACTIVATIONS
 from snippets.activations import sigmoid as sigmoid_array
-from snippets.layers import Activation, Dense
+from snippets.checks import as_float_array
+
+__all__ = [
+    "MLP",
+    "Tensor",
+    "add",
+    "as_tensor",
+    "check_broadcast",
+    "cross_entropy",
+    "div",
+    "log_softmax",
+    "matmul",
+    "mul",
+    "neg",
+    "normalize_axes",
+    "operands",
+    "sub",
+    "tensor_exp",
+    "tensor_log",
+    "tensor_mean",
+    "tensor_relu",
+    "tensor_sigmoid",
+    "tensor_sum",
+    "tensor_tanh",
+    "unbroadcast",
+]
 
 
 # --8<-- [start:tensor]
@@ -150,25 +179,25 @@ class Tensor:
         return matmul(other, self)
 
     def exp(self):
-        return exp(self)
+        return tensor_exp(self)
 
     def log(self):
-        return log(self)
+        return tensor_log(self)
 
     def tanh(self):
-        return tanh(self)
+        return tensor_tanh(self)
 
     def relu(self):
-        return relu(self)
+        return tensor_relu(self)
 
     def sigmoid(self):
-        return sigmoid(self)
+        return tensor_sigmoid(self)
 
     def sum(self, axis=None, keepdims: bool = False):
         return tensor_sum(self, axis, keepdims)
 
     def mean(self, axis=None, keepdims: bool = False):
-        return mean(self, axis, keepdims)
+        return tensor_mean(self, axis, keepdims)
 
     def log_softmax(self, axis: int = -1):
         return log_softmax(self, axis)
@@ -347,7 +376,7 @@ def matmul(a, b) -> Tensor:
 
 
 # --8<-- [start:elementwise]
-def exp(a) -> Tensor:
+def tensor_exp(a) -> Tensor:
     """e^a element-wise. Its derivative is itself."""
     a = as_tensor(a)
     out = Tensor(np.exp(a.data), parents=(a,), op="exp")
@@ -359,7 +388,7 @@ def exp(a) -> Tensor:
     return out
 
 
-def log(a) -> Tensor:
+def tensor_log(a) -> Tensor:
     """Natural logarithm element-wise, for a > 0. d log(a)/da = 1/a."""
     a = as_tensor(a)
     if np.any(a.data <= 0):
@@ -373,7 +402,7 @@ def log(a) -> Tensor:
     return out
 
 
-def tanh(a) -> Tensor:
+def tensor_tanh(a) -> Tensor:
     """tanh element-wise. d tanh(a)/da = 1 - tanh(a)²."""
     a = as_tensor(a)
     out = Tensor(np.tanh(a.data), parents=(a,), op="tanh")
@@ -389,7 +418,7 @@ def tanh(a) -> Tensor:
 
 
 # --8<-- [start:activations]
-def relu(a) -> Tensor:
+def tensor_relu(a) -> Tensor:
     """max(a, 0) element-wise. Its derivative is 1 where a > 0, else 0."""
     a = as_tensor(a)
     out = Tensor(np.maximum(a.data, 0.0), parents=(a,), op="relu")
@@ -401,7 +430,7 @@ def relu(a) -> Tensor:
     return out
 
 
-def sigmoid(a) -> Tensor:
+def tensor_sigmoid(a) -> Tensor:
     """1 / (1 + e^-a) element-wise. Its derivative is sigmoid(a) (1 - sigmoid(a))."""
     a = as_tensor(a)
     out = Tensor(sigmoid_array(a.data), parents=(a,), op="sigmoid")
@@ -444,7 +473,7 @@ def tensor_sum(a, axis=None, keepdims: bool = False) -> Tensor:
     return out
 
 
-def mean(a, axis=None, keepdims: bool = False) -> Tensor:
+def tensor_mean(a, axis=None, keepdims: bool = False) -> Tensor:
     """Mean over ``axis`` (None: all). Each entry gets 1/count of the mean's gradient."""
     a = as_tensor(a)
     axes = normalize_axes(axis, a.ndim)
@@ -507,9 +536,6 @@ def cross_entropy(logits, targets) -> Tensor:
 
 
 # --8<-- [start:mlp]
-ACTIVATIONS = ("relu", "tanh", "sigmoid")  # the Tensor methods an MLP can put between layers
-
-
 class MLP:
     """Dense layers on Tensors with an activation between them: x @ W + b, act, ...
 
@@ -518,8 +544,9 @@ class MLP:
     """
 
     def __init__(self, weights, activation: str = "relu"):
-        if activation not in ACTIVATIONS:
-            raise ValueError(f"unknown activation {activation!r}; expected one of: {', '.join(ACTIVATIONS)}")
+        if activation not in ACTIVATIONS:  # "relu", "tanh", "sigmoid": Tensor methods too
+            known = ", ".join(ACTIVATIONS)
+            raise ValueError(f"unknown activation {activation!r}; expected one of: {known}")
         self.activation = activation
         self.layers = []
         for W, b in weights:
@@ -532,22 +559,6 @@ class MLP:
             self.layers.append((Tensor(W.copy(), requires_grad=True), Tensor(b.copy(), requires_grad=True)))
         if not self.layers:
             raise ValueError("MLP needs at least one (W, b) pair")
-
-    @classmethod
-    def from_sequential(cls, model) -> MLP:
-        """The same network, with copies of the weights, as a ``snippets.network.Sequential``
-        of Dense layers with one kind of Activation between them and none at the end."""
-        layers = model.layers
-        dense, between = layers[::2], layers[1::2]
-        names = {layer.name for layer in between if isinstance(layer, Activation)}
-        if (
-            len(layers) % 2 == 0
-            or not all(isinstance(layer, Dense) for layer in dense)
-            or len(names) > 1
-            or not all(isinstance(layer, Activation) for layer in between)
-        ):
-            raise ValueError(f"need Dense, Activation, Dense, ..., Dense with one activation, got {layers}")
-        return cls([(layer.W, layer.b) for layer in dense], names.pop() if names else "relu")
 
     def __call__(self, x) -> Tensor:
         h = as_tensor(x)

@@ -19,7 +19,28 @@ from pathlib import Path
 
 import numpy as np
 
-from snippets._checks import as_float_array, check_ndim
+from snippets.checks import as_float_array, check_ndim
+
+__all__ = [
+    "IDX_TYPES",
+    "MNIST_FILES",
+    "MNIST_MIRRORS",
+    "ChecksumError",
+    "DownloadError",
+    "Opener",
+    "default_cache_dir",
+    "download_verified",
+    "fetch_mnist",
+    "load_digits_images_split",
+    "load_digits_split",
+    "load_mnist",
+    "one_hot",
+    "read_idx",
+    "sha256_of",
+    "standardize",
+    "toy_data",
+    "train_test_split",
+]
 
 
 # --8<-- [start:toy_data]

@@ -12,9 +12,7 @@ import ast
 import inspect
 import io
 import os
-import platform
 import textwrap
-import time
 import tokenize
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -26,13 +24,44 @@ import torch
 from snippets.autograd import MLP
 from snippets.layers import Activation, Dense
 from snippets.network import Sequential, minibatches
+from snippets.numpy_net import DIGITS_LAYER_SIZES, mlp
 from snippets.optim import SGD
+from snippets.timing import best_time
+
+__all__ = [
+    "NOT_CODE",
+    "SPEED_CASES",
+    "SPEED_LEARNING_RATE",
+    "SPEED_REPEAT",
+    "TanhWithBug",
+    "code_line_numbers",
+    "count_code_lines",
+    "dense_weights",
+    "engine_mlp",
+    "epoch_functions",
+    "epoch_losses",
+    "gradient_code_lines",
+    "is_gradient_function",
+    "keras_digits_mlp",
+    "load_keras_weights",
+    "load_torch_weights",
+    "numpy_digits_mlp",
+    "numpy_mlp",
+    "seconds_per_epoch",
+    "speed_case",
+    "speed_settings",
+    "synthetic_data",
+    "thread_limit",
+    "torch_digits_mlp",
+    "torch_mlp",
+    "train_keras",
+    "train_numpy",
+    "train_torch",
+]
 
 # Keras 3 chooses its backend once, when it is first imported; this module's Keras code
 # runs on PyTorch unless you chose another backend before importing it.
 os.environ.setdefault("KERAS_BACKEND", "torch")
-
-DIGITS_LAYER_SIZES = (64, 128, 64, 10)  # the network of the post "Deep learning from NumPy"
 
 # --8<-- [start:count_lines]
 NOT_CODE = {tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT}
@@ -40,18 +69,25 @@ NOT_CODE |= {tokenize.ENCODING, tokenize.ENDMARKER}
 
 
 def code_line_numbers(source: str) -> set[int]:
-    """Numbers of the lines of ``source`` that hold code: not blank, comment or docstring."""
+    """Numbers of the lines of ``source`` that hold code.
+
+    Not code: blank lines, comments, docstrings, and the ``__all__`` list of names.
+    """
     source = textwrap.dedent(source)
-    docstring_lines = set()
+    not_code = set()
     for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef) and ast.get_docstring(node):
+        kinds = ast.Module | ast.ClassDef | ast.FunctionDef
+        if isinstance(node, kinds) and ast.get_docstring(node):
             docstring = node.body[0]
-            docstring_lines.update(range(docstring.lineno, docstring.end_lineno + 1))
+            not_code.update(range(docstring.lineno, docstring.end_lineno + 1))
+        names = [t.id for t in getattr(node, "targets", []) if isinstance(t, ast.Name)]
+        if names == ["__all__"]:
+            not_code.update(range(node.lineno, node.end_lineno + 1))
     lines = set()
     for token in tokenize.generate_tokens(io.StringIO(source).readline):
-        if token.type not in NOT_CODE:  # a string spanning lines counts on each of them
+        if token.type not in NOT_CODE:  # a string spanning lines counts on each
             lines.update(range(token.start[0], token.end[0] + 1))
-    return lines - docstring_lines
+    return lines - not_code
 
 
 def count_code_lines(*objects) -> int:
@@ -240,11 +276,8 @@ def epoch_losses(step_losses, n_samples: int, batch_size: int) -> list[float]:
 
 
 def numpy_mlp(layer_sizes, rng: np.random.Generator, dtype=np.float32) -> Sequential:
-    """Dense layers of ``layer_sizes`` with ReLU between them, as a NumPy Sequential."""
-    layers = []
-    for fan_in, fan_out in pairwise(layer_sizes):
-        layers += [Dense(fan_in, fan_out, rng, dtype=dtype), Activation("relu")]
-    return Sequential(layers[:-1], loss="softmax_cross_entropy")
+    """``numpy_net.mlp`` with ReLU, as a Sequential with softmax cross-entropy."""
+    return Sequential(mlp(layer_sizes, "relu", rng, dtype=dtype), loss="softmax_cross_entropy")
 
 
 def torch_mlp(layer_sizes) -> torch.nn.Sequential:
@@ -344,13 +377,7 @@ def seconds_per_epoch(
     seconds = {}
     with thread_limit(threads):
         for name, run_epoch in epoch_functions(x, y, layer_sizes, batch_size).items():
-            run_epoch()
-            times = []
-            for _ in range(repeat):
-                start = time.perf_counter()
-                run_epoch()
-                times.append(time.perf_counter() - start)
-            seconds[name] = min(times)
+            seconds[name] = best_time(run_epoch, repeat, warmup=1)
     return seconds
 
 
@@ -360,12 +387,28 @@ def speed_settings() -> list[tuple[str, int | None]]:
     return [(case[0], count) for case in SPEED_CASES for count in threads]
 
 
-def machine_description() -> str:
-    """The machine that measured: processor type, logical CPUs, system, library versions."""
-    return (
-        f"{platform.machine()}, {os.cpu_count()} logical CPUs, {platform.system()}; "
-        f"NumPy {np.__version__}, PyTorch {torch.__version__}"
-    )
-
-
 # --8<-- [end:measure]
+
+
+# --8<-- [start:engine_mlp]
+def engine_mlp(model: Sequential) -> MLP:
+    """The autograd engine's ``MLP`` of a NumPy model, with copies of its weights.
+
+    model: Dense, Activation, Dense, ..., Dense, with one kind of activation between
+    the Dense layers and none after the last.
+    """
+    layers = model.layers
+    dense, between = layers[::2], layers[1::2]
+    names = {layer.name for layer in between if isinstance(layer, Activation)}
+    if (
+        len(layers) % 2 == 0
+        or not all(isinstance(layer, Dense) for layer in dense)
+        or not all(isinstance(layer, Activation) for layer in between)
+        or len(names) > 1
+    ):
+        raise ValueError(f"need Dense, Activation, Dense, ..., Dense with one activation, got {layers}")
+    activation = names.pop() if names else "relu"
+    return MLP([(layer.W, layer.b) for layer in dense], activation)
+
+
+# --8<-- [end:engine_mlp]

@@ -4,6 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 
+__all__ = [
+    "check_layer",
+    "numerical_gradient",
+    "relative_error",
+]
+
 
 # --8<-- [start:numerical_gradient]
 def numerical_gradient(f, x: np.ndarray, eps: float = 1e-6) -> np.ndarray:

@@ -8,6 +8,19 @@ from __future__ import annotations
 
 import numpy as np
 
+__all__ = [
+    "as_number",
+    "as_pair",
+    "as_vector",
+    "gradient_descent",
+    "gradients",
+    "layer",
+    "make_line_data",
+    "mse",
+    "neuron",
+    "predict_line",
+]
+
 
 # --8<-- [start:checks]
 def as_vector(values, name: str) -> np.ndarray:
@@ -60,14 +73,13 @@ def make_line_data(
 
 
 # --8<-- [start:model]
-def predict(x: np.ndarray, m: float, c: float) -> np.ndarray:
+def predict_line(x: np.ndarray, m: float, c: float) -> np.ndarray:
     """The model: a straight line. x: (n,) -> (n,)."""
-    return as_number(m, "m") * as_vector(x, "x") + as_number(c, "c")
+    return m * x + c
 
 
 def mse(y_pred: np.ndarray, y: np.ndarray) -> float:
-    """The loss: mean squared error between predictions and targets, both (n,)."""
-    y_pred, y = as_pair(y_pred, y, names=("y_pred", "y"))
+    """The loss: mean squared error of the predictions. y_pred, y: (n,)."""
     return float(np.mean((y_pred - y) ** 2))
 
 
@@ -76,9 +88,8 @@ def mse(y_pred: np.ndarray, y: np.ndarray) -> float:
 
 # --8<-- [start:gradients]
 def gradients(x: np.ndarray, y: np.ndarray, m: float, c: float) -> tuple[float, float]:
-    """The slope of the loss in each direction: (d loss / d m, d loss / d c). x, y: (n,)."""
-    x, y = as_pair(x, y)
-    error = predict(x, m, c) - y  # (n,): how far each prediction is off
+    """The slope of the loss in each direction: (dL/dm, dL/dc). x, y: (n,)."""
+    error = predict_line(x, m, c) - y  # (n,): how far each prediction is off
     dm = 2.0 * np.mean(error * x)
     dc = 2.0 * np.mean(error)
     return float(dm), float(dc)
@@ -89,26 +100,32 @@ def gradients(x: np.ndarray, y: np.ndarray, m: float, c: float) -> tuple[float, 
 
 # --8<-- [start:gradient_descent]
 def gradient_descent(
-    x: np.ndarray, y: np.ndarray, learning_rate: float, steps: int, m: float = 0.0, c: float = 0.0
+    x: np.ndarray,
+    y: np.ndarray,
+    learning_rate: float,
+    steps: int,
+    m: float = 0.0,
+    c: float = 0.0,
 ) -> tuple[float, float, dict[str, np.ndarray]]:
-    """Fit y ≈ m x + c by taking `steps` small steps downhill on the loss. x, y: (n,).
+    """Fit y ≈ m x + c by `steps` small steps downhill on the loss. x, y: (n,).
 
     Returns the final m and c, and the history: arrays "m", "c" and "loss" of shape
     (steps + 1,), where entry i holds the values after i steps.
     """
-    x, y = as_pair(x, y)
+    x, y = as_pair(x, y)  # the checks: shapes (n,), no NaN (see the note above)
+    m, c = as_number(m, "m"), as_number(c, "c")
     if not learning_rate > 0:
         raise ValueError(f"learning_rate must be positive, got {learning_rate}")
     if steps < 1:
         raise ValueError(f"steps must be at least 1, got {steps}")
-    history = {"m": [m], "c": [c], "loss": [mse(predict(x, m, c), y)]}
+    history = {"m": [m], "c": [c], "loss": [mse(predict_line(x, m, c), y)]}
     for _ in range(steps):
         dm, dc = gradients(x, y, m, c)
         m = m - learning_rate * dm  # a step against the gradient: downhill
         c = c - learning_rate * dc
-        loss = mse(predict(x, m, c), y)
+        loss = mse(predict_line(x, m, c), y)
         if not np.isfinite(loss):
-            raise ValueError(f"the loss diverged; try a smaller learning_rate than {learning_rate}")
+            raise ValueError(f"the loss diverged; try a learning_rate below {learning_rate}")
         history["m"].append(m)
         history["c"].append(c)
         history["loss"].append(loss)
@@ -141,7 +158,8 @@ def layer(x: np.ndarray, W: np.ndarray, b: np.ndarray) -> np.ndarray:
     x: (batch, inputs), W: (inputs, units), b: (units,) -> (batch, units).
     """
     x, W, b = (np.asarray(a, dtype=np.float64) for a in (x, W, b))
-    if x.ndim != 2 or W.ndim != 2 or W.shape[0] != x.shape[1] or b.shape != (W.shape[1],):
+    fits = x.ndim == 2 and b.ndim == 1 and W.shape == (x.shape[1], b.size)
+    if not fits:
         raise ValueError(
             f"need x: (batch, inputs), W: (inputs, units), b: (units,), got {x.shape}, {W.shape}, {b.shape}"
         )

@@ -9,8 +9,18 @@ from __future__ import annotations
 
 import numpy as np
 
-from snippets._checks import as_float_array, check_ndim, check_shape
 from snippets.activations import get_activation
+from snippets.checks import as_float_array, check_ndim, check_shape
+
+__all__ = [
+    "Activation",
+    "Dense",
+    "Layer",
+    "ReLU",
+    "Sigmoid",
+    "Tanh",
+    "init_weights",
+]
 
 
 class Layer:
@@ -129,13 +139,35 @@ class Activation(Layer):
 # --8<-- [end:activation_layer]
 
 
-def ReLU() -> Activation:
-    return Activation("relu")
+# --8<-- [start:named_activations]
+class ReLU(Activation):
+    """max(0, z), element by element: ``Activation("relu")`` under its own name."""
+
+    def __init__(self):
+        super().__init__("relu")
+
+    def __repr__(self) -> str:
+        return "ReLU()"
 
 
-def Tanh() -> Activation:
-    return Activation("tanh")
+class Tanh(Activation):
+    """tanh(z), element by element: ``Activation("tanh")`` under its own name."""
+
+    def __init__(self):
+        super().__init__("tanh")
+
+    def __repr__(self) -> str:
+        return "Tanh()"
 
 
-def Sigmoid() -> Activation:
-    return Activation("sigmoid")
+class Sigmoid(Activation):
+    """1 / (1 + e^-z), element by element: ``Activation("sigmoid")``."""
+
+    def __init__(self):
+        super().__init__("sigmoid")
+
+    def __repr__(self) -> str:
+        return "Sigmoid()"
+
+
+# --8<-- [end:named_activations]

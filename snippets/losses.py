@@ -8,8 +8,19 @@ from __future__ import annotations
 
 import numpy as np
 
-from snippets._checks import as_float_array, check_ndim
 from snippets.activations import softmax
+from snippets.checks import as_float_array, check_ndim
+
+__all__ = [
+    "LOSSES",
+    "binary_cross_entropy",
+    "binary_cross_entropy_grad",
+    "get_loss",
+    "mean_squared_error",
+    "mean_squared_error_grad",
+    "softmax_cross_entropy",
+    "softmax_cross_entropy_grad",
+]
 
 
 def _check_pair(pred, target) -> tuple[np.ndarray, np.ndarray]:

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from snippets._checks import as_float_array, check_ndim
+from snippets.checks import as_float_array, check_ndim
 from snippets.losses import get_loss
 from snippets.optim import Optimizer
+
+__all__ = [
+    "Sequential",
+    "minibatches",
+]
 
 
 # --8<-- [start:minibatches]

@@ -13,17 +13,35 @@ a planted backprop bug for the gradient check to catch.
 
 from __future__ import annotations
 
-import time
 from itertools import pairwise
 
 import numpy as np
 
-from snippets._checks import as_float_array, check_shape
 from snippets.activations import sigmoid
+from snippets.checks import as_float_array, check_shape
 from snippets.data import load_digits_split
 from snippets.layers import Activation, Dense, Layer
 from snippets.network import Sequential
 from snippets.optim import Adam
+
+__all__ = [
+    "DIGITS_LAYER_SIZES",
+    "DenseWithBiasBug",
+    "accuracy",
+    "backward",
+    "cost",
+    "dense_forward_loops",
+    "dense_forward_rows",
+    "dense_forward_vectorized",
+    "digits_mlp_experiment",
+    "forward",
+    "init_parameters",
+    "mlp",
+    "predict",
+    "train",
+    "train_digits_mlp",
+    "update",
+]
 
 
 # --8<-- [start:init_parameters]
@@ -176,23 +194,6 @@ def dense_forward_vectorized(x: np.ndarray, W: np.ndarray, b: np.ndarray) -> np.
 # --8<-- [end:loops]
 
 
-# --8<-- [start:timing]
-def best_time(function, repeat: int = 5) -> float:
-    """Fastest of ``repeat`` runs of ``function()``, in seconds.
-
-    The fastest run is the one least disturbed by whatever else the machine was doing.
-    """
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-    return min(times)
-
-
-# --8<-- [end:timing]
-
-
 # --8<-- [start:mlp]
 def mlp(layer_sizes, activation: str, rng: np.random.Generator, dtype=np.float64) -> list[Layer]:
     """Dense layers of ``layer_sizes`` (inputs, hidden..., outputs), ``activation`` between them.
@@ -242,7 +243,7 @@ def train_digits_mlp(
 # --8<-- [end:train_digits]
 
 
-def digits_experiment(seed: int = 0, **options):
+def digits_mlp_experiment(seed: int = 0, **options):
     """The post's digits run in one call: split with ``default_rng(seed)``, then train.
 
     Returns (model, history, (x_test, y_test)). The same seed gives the same split as

@@ -4,6 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 
+__all__ = [
+    "SGD",
+    "Adam",
+    "Momentum",
+    "Optimizer",
+]
+
 
 class Optimizer:
     """Base class: ``step`` visits each (layer, parameter) pair once."""

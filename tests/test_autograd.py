@@ -9,6 +9,7 @@ import torch
 
 from snippets.autograd import MLP, Tensor, as_tensor, cross_entropy, unbroadcast
 from snippets.data import one_hot
+from snippets.frameworks import engine_mlp
 from snippets.gradcheck import numerical_gradient, relative_error
 from snippets.layers import Activation, Dense
 from snippets.network import Sequential
@@ -205,7 +206,7 @@ def engine_and_numpy_models(activation: str, rng, batch: int = 20):
         layer.b[:] = 0.1 * rng.standard_normal(layer.b.shape)  # non-zero biases: a stricter test
     x = rng.standard_normal((batch, 64))
     y = one_hot(rng.integers(0, 10, size=batch), 10)
-    return model, MLP.from_sequential(model), x, y
+    return model, engine_mlp(model), x, y
 
 
 @pytest.mark.parametrize("activation", ["relu", "tanh", "sigmoid"])
@@ -403,9 +404,9 @@ def test_mlp_rejects_weights_that_do_not_chain(rng):
     with pytest.raises(ValueError, match="unknown activation 'gelu'"):
         MLP([(np.ones((4, 5)), np.zeros(5))], activation="gelu")
     with pytest.raises(ValueError, match="need Dense, Activation"):
-        MLP.from_sequential(Sequential([Dense(3, 4, rng), Activation("relu")]))
+        engine_mlp(Sequential([Dense(3, 4, rng), Activation("relu")]))
     with pytest.raises(ValueError, match="one activation"):
-        MLP.from_sequential(
+        engine_mlp(
             Sequential(
                 [Dense(3, 4, rng), Activation("relu"), Dense(4, 4, rng), Activation("tanh"), Dense(4, 2, rng)]
             )

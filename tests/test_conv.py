@@ -1,8 +1,15 @@
-"""snippets.conv: gradient checks, naive against vectorised, shapes and errors."""
+"""snippets.conv and snippets.cnn: gradient checks, naive against vectorised, shapes and errors."""
 
 import numpy as np
 import pytest
 
+from snippets.cnn import (
+    digits_cnn,
+    gram_matrix,
+    layer_outputs,
+    load_digit_images,
+    maximize_activation,
+)
 from snippets.conv import (
     Conv2D,
     Flatten,
@@ -11,12 +18,7 @@ from snippets.conv import (
     conv2d_naive,
     conv2d_naive_backward,
     conv_output_size,
-    digits_cnn,
-    gram_matrix,
     im2col,
-    layer_outputs,
-    load_digit_images,
-    maximize_activation,
     pad_images,
 )
 from snippets.data import load_digits_split

@@ -15,7 +15,6 @@ from snippets import activations, frameworks, layers, losses
 from snippets.autograd import MLP
 from snippets.data import load_digits_split
 from snippets.frameworks import (
-    DIGITS_LAYER_SIZES,
     TanhWithBug,
     code_line_numbers,
     count_code_lines,
@@ -42,6 +41,7 @@ from snippets.frameworks import (
 from snippets.gradcheck import check_layer
 from snippets.layers import Activation, Dense
 from snippets.network import Sequential, minibatches
+from snippets.numpy_net import DIGITS_LAYER_SIZES
 
 EPOCHS, BATCH_SIZE, LEARNING_RATE = 4, 64, 0.1
 

@@ -45,8 +45,18 @@ def test_activation_gradient_check(make, rng):
 def test_activation_layer_applies_its_function(rng):
     z = rng.standard_normal((3, 2))
     np.testing.assert_array_equal(ReLU().forward(z), np.maximum(z, 0))
-    assert repr(Tanh()) == "Activation('tanh')"
+    assert repr(Tanh()) == "Tanh()"
     assert list(Sigmoid().parameters()) == []
+
+
+def test_named_activations_are_classes_of_their_own(rng):
+    z = rng.standard_normal((3, 2))
+    for cls, name in [(ReLU, "relu"), (Tanh, "tanh"), (Sigmoid, "sigmoid")]:
+        assert isinstance(cls, type)
+        layer = cls()
+        assert isinstance(layer, cls)
+        assert isinstance(layer, Activation)
+        np.testing.assert_array_equal(layer.forward(z), Activation(name).forward(z))
 
 
 def test_dense_keeps_float32(rng):

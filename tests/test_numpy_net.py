@@ -12,12 +12,11 @@ from snippets.numpy_net import (
     DIGITS_LAYER_SIZES,
     accuracy,
     backward,
-    best_time,
     cost,
     dense_forward_loops,
     dense_forward_rows,
     dense_forward_vectorized,
-    digits_experiment,
+    digits_mlp_experiment,
     forward,
     init_parameters,
     mlp,
@@ -26,6 +25,7 @@ from snippets.numpy_net import (
     update,
 )
 from snippets.optim import SGD
+from snippets.timing import best_time
 
 
 @pytest.fixture
@@ -175,7 +175,7 @@ def test_mlp_refuses_bad_arguments(rng):
 
 
 def test_the_digits_run_of_the_post_reaches_97_percent():
-    model, history, (x_test, y_test) = digits_experiment(0)
+    model, history, (x_test, y_test) = digits_mlp_experiment(0)
     assert [layer.W.shape for layer in model.layers[::2]] == list(pairwise(DIGITS_LAYER_SIZES))
     assert len(history["loss"]) == 20
     assert history["val_accuracy"][-1] >= 0.97
@@ -183,11 +183,11 @@ def test_the_digits_run_of_the_post_reaches_97_percent():
 
 
 def test_digits_run_is_reproducible():
-    _, first, _ = digits_experiment(1, epochs=2)
-    _, second, _ = digits_experiment(1, epochs=2)
+    _, first, _ = digits_mlp_experiment(1, epochs=2)
+    _, second, _ = digits_mlp_experiment(1, epochs=2)
     assert first == second
 
 
 def test_digits_run_accepts_another_optimiser():
-    _, history, _ = digits_experiment(0, optimizer=SGD(lr=0.1), epochs=3, activation="sigmoid")
+    _, history, _ = digits_mlp_experiment(0, optimizer=SGD(lr=0.1), epochs=3, activation="sigmoid")
     assert history["loss"][-1] < history["loss"][0]

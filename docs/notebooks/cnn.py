@@ -16,7 +16,7 @@
 #
 # This notebook goes with the post *Convolutional neural networks from scratch*. You
 # write pieces of a convolutional network yourself and check each one against the site's
-# `snippets.conv`. Install the package first (`pip install -e .` in a clone of the
+# `snippets.conv` and `snippets.cnn`. Install the package first (`pip install -e .` in a clone of the
 # repository), then run the cells in order.
 #
 # Each exercise has a cell for your answer and a check cell after it. The check raises an
@@ -29,15 +29,13 @@
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from snippets.conv import (
-    Conv2D,
-    MaxPool2D,
-    digits_experiment,
+from snippets.cnn import (
+    cnn_vs_mlp_experiment,
     gram_matrix,
     layer_outputs,
     maximize_activation,
-    pad_images,
 )
+from snippets.conv import Conv2D, MaxPool2D, pad_images
 from snippets.gradcheck import check_layer
 from snippets.layers import Layer
 
@@ -139,14 +137,14 @@ print(pool.backward(np.ones((2, 3, 3, 2)))[0, 0])
 # %% [markdown]
 # ## Train the small CNN
 #
-# `digits_experiment` trains the post's CNN and, on the same split, a fully connected
+# `cnn_vs_mlp_experiment` trains the post's CNN and, on the same split, a fully connected
 # network, and returns both with their histories. It takes a few seconds.
 
 # %%
-results = digits_experiment(seed=0)
+results = cnn_vs_mlp_experiment(seed=0)
 cnn = results["cnn"]
 for name in ("cnn", "mlp"):
-    print(f"{name.upper()} held-out accuracy: {results[f'{name}_history']['test_accuracy'][-1]:.1%}")
+    print(f"{name.upper()} held-out accuracy: {results[f'{name}_history']['val_accuracy'][-1]:.1%}")
 
 # %% [markdown]
 # ## Exercise 4: what excites a channel?

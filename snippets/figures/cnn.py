@@ -13,23 +13,23 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from snippets.activations import softmax
-from snippets.conv import (
-    conv2d_naive,
-    digits_experiment,
+from snippets.cnn import (
+    cnn_vs_mlp_experiment,
     layer_outputs,
     load_digit_images,
     maximize_activation,
 )
+from snippets.conv import conv2d_naive
 from snippets.figures import figure
 
-SEED = 0  # the seed of the post's own training run, so the figures show the same network
+CNN_SEED = 0  # the seed of the post's own training run, so the figures show the same network
 DIGIT_INDEX = 0  # which held-out digit the feature-map figure follows through the network
 
 
 @cache
 def trained() -> dict:
     """The post's experiment: the CNN and MLP trained on the digits (a few seconds)."""
-    return digits_experiment(seed=SEED)
+    return cnn_vs_mlp_experiment(seed=CNN_SEED)
 
 
 def _pixel_range(images: np.ndarray) -> tuple[float, float]:
@@ -47,7 +47,7 @@ def _show(ax, image: np.ndarray, title: str | None = None, **style) -> None:
 @figure("cnn-edge-filters")
 def edge_filters() -> Figure:
     """A digit convolved with a vertical-edge and a horizontal-edge kernel."""
-    x_train = load_digit_images(np.random.default_rng(SEED))[0]
+    x_train = load_digit_images(np.random.default_rng(CNN_SEED))[0]
     digit = x_train[:1]  # (1, 1, 8, 8)
     vertical = np.array([[1.0, 0.0, -1.0], [2.0, 0.0, -2.0], [1.0, 0.0, -1.0]])  # Sobel: left minus right
     kernels = np.stack([vertical, vertical.T])[:, None]  # (2, 1, 3, 3)
@@ -73,14 +73,14 @@ def training_curves() -> Figure:
     for name, color in (("cnn", "C0"), ("mlp", "C1")):
         history = results[f"{name}_history"]
         epochs = np.arange(1, len(history["loss"]) + 1)
-        final = history["test_accuracy"][-1]
+        final = history["val_accuracy"][-1]
         loss_ax.plot(epochs, history["loss"], color=color, label=f"{name.upper()} training")
         loss_ax.plot(
-            epochs, history["test_loss"], color=color, linestyle="--", label=f"{name.upper()} held-out"
+            epochs, history["val_loss"], color=color, linestyle="--", label=f"{name.upper()} held-out"
         )
         accuracy_ax.plot(
             epochs,
-            history["test_accuracy"],
+            history["val_accuracy"],
             color=color,
             marker="o",
             markersize=3,

@@ -8,7 +8,8 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from snippets.figures import figure
-from snippets.frameworks import SPEED_REPEAT, machine_description, seconds_per_epoch, speed_settings
+from snippets.frameworks import SPEED_REPEAT, seconds_per_epoch, speed_settings
+from snippets.timing import machine_description
 
 
 def thread_label(threads: int | None) -> str:

@@ -15,10 +15,10 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch, Polygon
 
 from snippets.figures import figure
-from snippets.intro import gradient_descent, make_line_data, mse, predict
+from snippets.intro import gradient_descent, make_line_data, mse, predict_line
 
 # The post's data and fit.
-SEED = 0
+LINE_SEED = 0
 DATA = {"n": 100, "slope": 2.0, "intercept": 1.0, "noise": 0.3}
 FIT = {"learning_rate": 0.1, "steps": 200}
 
@@ -32,7 +32,7 @@ FILL = "#e8eaf6"
 
 def post_data() -> tuple[np.ndarray, np.ndarray]:
     """x, y: (n,), exactly as the post makes them."""
-    return make_line_data(**DATA, rng=np.random.default_rng(SEED))
+    return make_line_data(**DATA, rng=np.random.default_rng(LINE_SEED))
 
 
 def post_fit() -> tuple[np.ndarray, np.ndarray, float, float, dict[str, np.ndarray]]:
@@ -94,12 +94,12 @@ def line_fit() -> Figure:
     ax.scatter(x, y, s=14, color=GREY, label="data", zorder=1)
     ax.plot(grid, DATA["slope"] * grid + DATA["intercept"], "--", color=INK, label="true line y = 2x + 1")
     for step, alpha in [(0, 0.25), (5, 0.45), (20, 0.7)]:
-        line = predict(grid, history["m"][step], history["c"][step])
+        line = predict_line(grid, history["m"][step], history["c"][step])
         ax.plot(grid, line, color=BLUE, alpha=alpha, linewidth=1.2)
         ax.annotate(
             f"step {step}", (grid[-1], line[-1]), xytext=(4, 0), textcoords="offset points", va="center"
         )
-    ax.plot(grid, predict(grid, m, c), color=ORANGE, linewidth=2.2, label=f"after {FIT['steps']} steps")
+    ax.plot(grid, predict_line(grid, m, c), color=ORANGE, linewidth=2.2, label=f"after {FIT['steps']} steps")
     ax.set_xlim(-1.05, 1.3)
     ax.set_xlabel("x")
     ax.set_ylabel("y")
@@ -140,7 +140,7 @@ def loss_surface() -> Figure:
     loss = np.mean((ms[..., None] * x + cs[..., None] - y) ** 2, axis=-1)
     fig = Figure(figsize=(6, 4.2))
     ax = fig.add_subplot()
-    levels = np.geomspace(mse(predict(x, m, c), y) * 1.5, 4.0, 9)
+    levels = np.geomspace(mse(predict_line(x, m, c), y) * 1.5, 4.0, 9)
     contours = ax.contour(ms, cs, loss, levels=levels, colors=GREY, linewidths=0.8)
     ax.clabel(contours, fmt="%.2g", fontsize=7)
     ax.plot(

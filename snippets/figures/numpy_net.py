@@ -18,14 +18,14 @@ from snippets.activations import (
 from snippets.data import load_digits_images_split, toy_data
 from snippets.figures import figure
 from snippets.numpy_net import (
-    best_time,
     dense_forward_loops,
     dense_forward_rows,
     dense_forward_vectorized,
-    digits_experiment,
+    digits_mlp_experiment,
     init_parameters,
     train,
 )
+from snippets.timing import best_time
 
 # The settings of the post, so that each figure shows what the page's code computes.
 TOY_SEED, TOY_HIDDEN, TOY_LEARNING_RATE, TOY_EPOCHS = 0, 4, 1.0, 3000
@@ -83,7 +83,7 @@ def toy_cost() -> Figure:
 @cache
 def _digits_run():
     """One training run shared by the digits figures (the build draws them in one process)."""
-    return digits_experiment(DIGITS_SEED)
+    return digits_mlp_experiment(DIGITS_SEED)
 
 
 @figure("digits_curves")
