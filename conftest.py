@@ -28,3 +28,16 @@ def pytest_terminal_summary(terminalreporter):
     )
     for skip in all_skips():
         terminalreporter.write_line(f"  skip marker {skip.path}:{skip.line}: {skip.action} {skip.reason}")
+    alone = [
+        report
+        for report in stats.get("passed", []) + stats.get("failed", []) + stats.get("skipped", [])
+        if "test_blocks_run_alone.py::test_definition_block_runs_alone[" in report.nodeid
+        and report.when in ("call", "setup")
+    ]
+    if alone:
+        ran_alone = sum(report.passed for report in alone)
+        exempt = sum(report.skipped for report in alone)
+        terminalreporter.write_line(
+            f"definition blocks that run alone: {ran_alone} of {len(alone)} "
+            f"({exempt} exempt, each listed as SKIPPED with its reason)"
+        )

@@ -26,7 +26,9 @@ def sigmoid(z: np.ndarray) -> np.ndarray:
     """Squash any real number into (0, 1): 1 / (1 + e^-z)."""
     # exp of -|z| only: it never overflows, and both tails keep full precision.
     exp_neg_abs = np.exp(-np.abs(z))
-    return np.where(z >= 0, 1.0 / (1.0 + exp_neg_abs), exp_neg_abs / (1.0 + exp_neg_abs))
+    return np.where(
+        z >= 0, 1.0 / (1.0 + exp_neg_abs), exp_neg_abs / (1.0 + exp_neg_abs)
+    )
 
 
 def sigmoid_derivative(z: np.ndarray) -> np.ndarray:
@@ -61,7 +63,8 @@ def relu(z: np.ndarray) -> np.ndarray:
 def relu_derivative(z: np.ndarray) -> np.ndarray:
     """1 where z > 0, else 0 (we take 0 at z = 0, as PyTorch does)."""
     z = np.asarray(z)
-    return (z > 0).astype(np.result_type(z, np.float32))  # float32 stays float32, integers give float64
+    # float32 stays float32, integers give float64
+    return (z > 0).astype(np.result_type(z, np.float32))
 
 
 # --8<-- [end:relu]
@@ -73,7 +76,8 @@ def softmax(z: np.ndarray) -> np.ndarray:
 
     z: (batch, classes) -> (batch, classes), each row sums to 1.
     """
-    # Subtracting the row maximum changes nothing mathematically and keeps exp() finite.
+    # Subtracting the row maximum changes nothing mathematically and keeps exp()
+    # finite.
     shifted = z - z.max(axis=-1, keepdims=True)
     exp_z = np.exp(shifted)
     return exp_z / exp_z.sum(axis=-1, keepdims=True)
@@ -95,4 +99,6 @@ def get_activation(name: str):
         return ACTIVATIONS[name]
     except KeyError:
         known = ", ".join(sorted(ACTIVATIONS))
-        raise ValueError(f"unknown activation {name!r}; expected one of: {known}") from None
+        raise ValueError(
+            f"unknown activation {name!r}; expected one of: {known}"
+        ) from None

@@ -1,17 +1,19 @@
 """A tiny reverse-mode automatic differentiation engine over NumPy arrays.
 
-A ``Tensor`` holds an array and remembers the operation that made it. Each operation is
-a function that computes its result and, right beside it, a ``_backward`` closure that
-turns the gradient of the result into gradients of its inputs. ``Tensor.backward()``
-calls those closures from the output back to the inputs: the chain rule, applied by the
-computer. The design follows micrograd, on arrays instead of scalars.
+A ``Tensor`` holds an array and remembers the operation that made it. Each
+operation is a function that computes its result and, right beside it, a
+``_backward`` closure that turns the gradient of the result into gradients of
+its inputs. ``Tensor.backward()`` calls those closures from the output back to
+the inputs: the chain rule, applied by the computer. The design follows
+micrograd, on arrays instead of scalars.
 
-Operations: ``add``, ``sub``, ``mul``, ``div`` (all with NumPy broadcasting), ``neg``,
-``matmul``, and the ``tensor_`` functions ``tensor_exp``, ``tensor_log``, ``tensor_tanh``,
-``tensor_relu``, ``tensor_sigmoid``, ``tensor_sum``, ``tensor_mean`` (each also a
-``Tensor`` method without the prefix, ``t.exp()``; the prefix keeps them apart from
-NumPy's), ``log_softmax``, and ``cross_entropy`` built from them. ``MLP`` is a network
-on Tensors. The engine imports no layer: ``snippets.frameworks.engine_mlp`` converts a
+Operations: ``add``, ``sub``, ``mul``, ``div`` (all with NumPy broadcasting),
+``neg``, ``matmul``, and the ``tensor_`` functions ``tensor_exp``,
+``tensor_log``, ``tensor_tanh``, ``tensor_relu``, ``tensor_sigmoid``,
+``tensor_sum``, ``tensor_mean`` (each also a ``Tensor`` method without the
+prefix, ``t.exp()``; the prefix keeps them apart from NumPy's), ``log_softmax``,
+and ``cross_entropy`` built from them. ``MLP`` is a network on Tensors. The
+engine imports no layer: ``snippets.frameworks.engine_mlp`` converts a
 ``Sequential`` of layers into an ``MLP``.
 """
 
@@ -51,24 +53,39 @@ __all__ = [
 
 # --8<-- [start:tensor]
 class Tensor:
-    """An array that remembers how it was computed, so that gradients can flow back.
+    """An array that remembers how it was computed, so that gradients can flow
+    back.
 
-    data: any shape; float32 and float64 stay as they are, integers become float64.
-    ``requires_grad=True`` marks a tensor whose gradient you want (a parameter); every
-    result computed from it requires a gradient too. After ``backward()``, ``grad``
-    holds d output / d tensor, with the tensor's shape.
+    data: any shape; float32 and float64 stay as they are, integers become
+    float64. ``requires_grad=True`` marks a tensor whose gradient you want (a
+    parameter); every result computed from it requires a gradient too. After
+    ``backward()``, ``grad`` holds d output / d tensor, with the tensor's shape.
     """
 
-    __array_ufunc__ = None  # array + tensor: NumPy steps aside and Tensor.__radd__ runs
+    # array + tensor: NumPy steps aside and Tensor.__radd__ runs
+    __array_ufunc__ = None
 
-    def __init__(self, data, requires_grad: bool = False, parents: tuple[Tensor, ...] = (), op: str = ""):
-        # Results of operations are trusted; data you pass in is checked (numeric, finite).
-        self.data = np.asarray(data) if parents else as_float_array(data, "data")
-        self.requires_grad = requires_grad or any(parent.requires_grad for parent in parents)
+    def __init__(
+        self,
+        data,
+        requires_grad: bool = False,
+        parents: tuple[Tensor, ...] = (),
+        op: str = "",
+    ):
+        # Results of operations are trusted; data you pass in is checked
+        # (numeric, finite).
+        self.data = (
+            np.asarray(data) if parents else as_float_array(data, "data")
+        )
+        self.requires_grad = requires_grad or any(
+            parent.requires_grad for parent in parents
+        )
         self.grad = None
         self.parents = parents  # the tensors this one was computed from
-        self.op = op  # the name of the operation that made it, "" for a tensor you made
-        self._backward = None  # set by that operation: sends self.grad on to the parents
+        # the name of the operation that made it, "" for a tensor you made
+        self.op = op
+        # set by that operation: sends self.grad on to the parents
+        self._backward = None
 
     @property
     def shape(self) -> tuple[int, ...]:
@@ -84,30 +101,42 @@ class Tensor:
 
     def __repr__(self) -> str:
         details = f", op={self.op!r}" if self.op else ""
-        details += ", requires_grad=True" if self.requires_grad and not self.op else ""
+        details += (
+            ", requires_grad=True" if self.requires_grad and not self.op else ""
+        )
         return f"Tensor({self.data!r}{details})"
 
     def backward(self, grad=None) -> None:
-        """Fill ``grad`` of every tensor this one was computed from, by the chain rule.
+        """Fill ``grad`` of every tensor this one was computed from, by the
+        chain rule.
 
-        On a scalar (a loss) the starting gradient is 1. On any other shape, pass
-        ``grad``: the gradient of some scalar with respect to this tensor, same shape.
-        Gradients of your own tensors add up over calls, as in PyTorch: set ``grad``
-        back to ``None`` between training steps.
+        On a scalar (a loss) the starting gradient is 1. On any other shape,
+        pass ``grad``: the gradient of some scalar with respect to this tensor,
+        same shape. Gradients of your own tensors add up over calls, as in
+        PyTorch: set ``grad`` back to ``None`` between training steps.
         """
         if not self.requires_grad:
-            raise RuntimeError("backward() needs a tensor computed from one with requires_grad=True")
+            raise RuntimeError(
+                "backward() needs a tensor computed from one with "
+                "requires_grad=True"
+            )
         if grad is None:
             if self.data.size != 1:
-                raise ValueError(f"backward() without grad needs a scalar, got shape {self.shape}")
+                raise ValueError(
+                    "backward() without grad needs a scalar, got shape "
+                    f"{self.shape}"
+                )
             grad = np.ones_like(self.data)
         else:
             grad = as_float_array(grad, "grad")
             if grad.shape != self.shape:
-                raise ValueError(f"grad must have shape {self.shape}, got shape {grad.shape}")
+                raise ValueError(
+                    f"grad must have shape {self.shape}, got shape {grad.shape}"
+                )
         order = self.topological_order()
         for node in order:
-            if node.parents:  # results start from zero on every call; your tensors accumulate
+            # results start from zero on every call; your tensors accumulate
+            if node.parents:
                 node.grad = None
         self._accumulate(grad)
         for node in reversed(order):  # from this tensor back to the inputs
@@ -115,10 +144,11 @@ class Tensor:
                 node._backward()
 
     def topological_order(self) -> list[Tensor]:
-        """Every tensor that needs a gradient, each listed after all it was computed from.
+        """Every tensor that needs a gradient, each listed after all it was
+        computed from.
 
-        Iterative depth-first search, so that a long chain of operations cannot exceed
-        Python's recursion limit.
+        Iterative depth-first search, so that a long chain of operations cannot
+        exceed Python's recursion limit.
         """
         order, visited = [], set()
         stack = [(self, False)]
@@ -131,15 +161,24 @@ class Tensor:
                 continue
             visited.add(id(node))
             stack.append((node, True))
-            stack.extend((p, False) for p in node.parents if p.requires_grad and id(p) not in visited)
+            stack.extend(
+                (p, False)
+                for p in node.parents
+                if p.requires_grad and id(p) not in visited
+            )
         return order
 
     def _accumulate(self, grad: np.ndarray) -> None:
-        """Add ``grad`` to ``self.grad``: a tensor used twice gets the sum of both gradients."""
+        """Add ``grad`` to ``self.grad``: a tensor used twice gets the sum of
+        both gradients."""
         if grad.shape != self.data.shape:  # an engine bug, never the user's
-            raise RuntimeError(f"{self.op or 'tensor'}: gradient of shape {grad.shape} for {self.data.shape}")
+            raise RuntimeError(
+                f"{self.op or 'tensor'}: gradient of shape {grad.shape} for "
+                f"{self.data.shape}"
+            )
         if self.grad is None:
-            # A tensor you made gets its own copy, safe to change; results may share theirs.
+            # A tensor you made gets its own copy, safe to change; results may
+            # share theirs.
             self.grad = grad if self.parents else np.array(grad)
         else:
             self.grad = self.grad + grad
@@ -204,9 +243,11 @@ class Tensor:
 
 
 def as_tensor(value, like: Tensor | None = None) -> Tensor:
-    """``value`` as a Tensor that needs no gradient (a constant), unless it is one already.
+    """``value`` as a Tensor that needs no gradient (a constant), unless it is
+    one already.
 
-    A Python number takes the dtype of ``like``, so ``x * 2`` keeps float32 float32.
+    A Python number takes the dtype of ``like``, so ``x * 2`` keeps float32
+    float32.
     """
     if isinstance(value, Tensor):
         return value
@@ -220,7 +261,8 @@ def as_tensor(value, like: Tensor | None = None) -> Tensor:
 
 # --8<-- [start:unbroadcast]
 def operands(a, b) -> tuple[Tensor, Tensor]:
-    """Both operands as Tensors; a plain number takes the dtype of the other operand."""
+    """Both operands as Tensors; a plain number takes the dtype of the other
+    operand."""
     if isinstance(a, Tensor):
         return a, as_tensor(b, like=a)
     b = as_tensor(b)
@@ -228,13 +270,15 @@ def operands(a, b) -> tuple[Tensor, Tensor]:
 
 
 def check_broadcast(op: str, a: Tensor, b: Tensor) -> None:
-    """Raise a ValueError naming both shapes if NumPy cannot broadcast them together."""
+    """Raise a ValueError naming both shapes if NumPy cannot broadcast them
+    together."""
     try:
         np.broadcast_shapes(a.shape, b.shape)
     except ValueError:
         raise ValueError(
             f"{op}: shapes {a.shape} and {b.shape} do not broadcast "
-            "(aligned from the right, each pair of sizes must be equal or contain a 1)"
+            "(aligned from the right, each pair of sizes must be equal or "
+            "contain a 1)"
         ) from None
 
 
@@ -247,7 +291,11 @@ def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     extra_axes = grad.ndim - len(shape)
     if extra_axes:  # axes that broadcasting added in front
         grad = grad.sum(axis=tuple(range(extra_axes)))
-    stretched = tuple(axis for axis, size in enumerate(shape) if size == 1 and grad.shape[axis] != 1)
+    stretched = tuple(
+        axis
+        for axis, size in enumerate(shape)
+        if size == 1 and grad.shape[axis] != 1
+    )
     if stretched:  # axes of size 1 that broadcasting stretched
         grad = grad.sum(axis=stretched, keepdims=True)
     return grad
@@ -278,7 +326,7 @@ def add(a, b) -> Tensor:
 
 # --8<-- [start:sub]
 def sub(a, b) -> Tensor:
-    """a - b, with broadcasting. The gradient reaches b with its sign flipped."""
+    """a - b, with broadcasting. The gradient reaches b sign-flipped."""
     a, b = operands(a, b)
     check_broadcast("sub", a, b)
     out = Tensor(a.data - b.data, parents=(a, b), op="sub")
@@ -334,7 +382,8 @@ def mul(a, b) -> Tensor:
 
 # --8<-- [start:div]
 def div(a, b) -> Tensor:
-    """a / b element-wise, with broadcasting. d(a/b)/da = 1/b and d(a/b)/db = -a/b²."""
+    """a / b element-wise, with broadcasting. d(a/b)/da = 1/b and d(a/b)/db =
+    -a/b²."""
     a, b = operands(a, b)
     check_broadcast("div", a, b)
     if np.any(b.data == 0):
@@ -345,7 +394,8 @@ def div(a, b) -> Tensor:
         if a.requires_grad:
             a._accumulate(unbroadcast(out.grad / b.data, a.shape))
         if b.requires_grad:
-            b._accumulate(unbroadcast(-out.grad * out.data / b.data, b.shape))  # a/b² = out/b
+            # a/b² = out/b
+            b._accumulate(unbroadcast(-out.grad * out.data / b.data, b.shape))
 
     out._backward = _backward
     return out
@@ -359,7 +409,10 @@ def matmul(a, b) -> Tensor:
     """Matrix product a @ b. a: (n, k), b: (k, m) -> (n, m)."""
     a, b = as_tensor(a), as_tensor(b)
     if a.ndim != 2 or b.ndim != 2 or a.shape[1] != b.shape[0]:
-        raise ValueError(f"matmul needs shapes (n, k) and (k, m), got {a.shape} and {b.shape}")
+        raise ValueError(
+            f"matmul needs shapes (n, k) and (k, m), got {a.shape} and "
+            f"{b.shape}"
+        )
     out = Tensor(a.data @ b.data, parents=(a, b), op="matmul")
 
     def _backward():
@@ -392,7 +445,9 @@ def tensor_log(a) -> Tensor:
     """Natural logarithm element-wise, for a > 0. d log(a)/da = 1/a."""
     a = as_tensor(a)
     if np.any(a.data <= 0):
-        raise ValueError(f"log needs positive values, got a minimum of {a.data.min()}")
+        raise ValueError(
+            f"log needs positive values, got a minimum of {a.data.min()}"
+        )
     out = Tensor(np.log(a.data), parents=(a,), op="log")
 
     def _backward():
@@ -431,7 +486,8 @@ def tensor_relu(a) -> Tensor:
 
 
 def tensor_sigmoid(a) -> Tensor:
-    """1 / (1 + e^-a) element-wise. Its derivative is sigmoid(a) (1 - sigmoid(a))."""
+    """1 / (1 + e^-a) element-wise. Its derivative is sigmoid(a) (1 -
+    sigmoid(a))."""
     a = as_tensor(a)
     out = Tensor(sigmoid_array(a.data), parents=(a,), op="sigmoid")
 
@@ -447,12 +503,15 @@ def tensor_sigmoid(a) -> Tensor:
 
 # --8<-- [start:reductions]
 def normalize_axes(axis, ndim: int) -> tuple[int, ...]:
-    """``axis`` (None, an int or a tuple; negative counts from the end) as sorted axes."""
+    """``axis`` (None, an int or a tuple; negative counts from the end) as
+    sorted axes."""
     if axis is None:
         return tuple(range(ndim))
     axes = (axis,) if isinstance(axis, int) else tuple(axis)
     if any(not -ndim <= ax < ndim for ax in axes):
-        raise ValueError(f"axis {axis} is out of range for a tensor with {ndim} axes")
+        raise ValueError(
+            f"axis {axis} is out of range for a tensor with {ndim} axes"
+        )
     normalized = tuple(sorted(ax % ndim for ax in axes))
     if len(set(normalized)) != len(normalized):
         raise ValueError(f"axis {axis} repeats an axis")
@@ -460,13 +519,17 @@ def normalize_axes(axis, ndim: int) -> tuple[int, ...]:
 
 
 def tensor_sum(a, axis=None, keepdims: bool = False) -> Tensor:
-    """Sum over ``axis`` (None: all). Every summed entry gets the gradient of the sum."""
+    """Sum over ``axis`` (None: all). Every summed entry gets the gradient of
+    the sum."""
     a = as_tensor(a)
     axes = normalize_axes(axis, a.ndim)
-    out = Tensor(a.data.sum(axis=axes, keepdims=keepdims), parents=(a,), op="sum")
+    out = Tensor(
+        a.data.sum(axis=axes, keepdims=keepdims), parents=(a,), op="sum"
+    )
 
     def _backward():
-        grad = out.grad if keepdims else np.expand_dims(out.grad, axes)  # put summed axes back
+        # put summed axes back
+        grad = out.grad if keepdims else np.expand_dims(out.grad, axes)
         a._accumulate(np.broadcast_to(grad, a.shape))
 
     out._backward = _backward
@@ -474,11 +537,14 @@ def tensor_sum(a, axis=None, keepdims: bool = False) -> Tensor:
 
 
 def tensor_mean(a, axis=None, keepdims: bool = False) -> Tensor:
-    """Mean over ``axis`` (None: all). Each entry gets 1/count of the mean's gradient."""
+    """Mean over ``axis`` (None: all). Each entry gets 1/count of the mean's
+    gradient."""
     a = as_tensor(a)
     axes = normalize_axes(axis, a.ndim)
     count = int(np.prod([a.shape[ax] for ax in axes]))
-    out = Tensor(a.data.mean(axis=axes, keepdims=keepdims), parents=(a,), op="mean")
+    out = Tensor(
+        a.data.mean(axis=axes, keepdims=keepdims), parents=(a,), op="mean"
+    )
 
     def _backward():
         grad = out.grad if keepdims else np.expand_dims(out.grad, axes)
@@ -493,20 +559,27 @@ def tensor_mean(a, axis=None, keepdims: bool = False) -> Tensor:
 
 # --8<-- [start:log_softmax]
 def log_softmax(a, axis: int = -1) -> Tensor:
-    """log(softmax(a)) over ``axis``: a - log(sum(e^a)), computed without overflow.
+    """log(softmax(a)) over ``axis``: a - log(sum(e^a)), computed without
+    overflow.
 
-    With g the incoming gradient and p = softmax(a), the gradient is g - p sum(g).
+    With g the incoming gradient and p = softmax(a), the gradient is g - p
+    sum(g).
     """
     a = as_tensor(a)
     (axis,) = normalize_axes(axis, a.ndim)
-    shifted = a.data - a.data.max(axis=axis, keepdims=True)  # keeps exp() finite
+    # keeps exp() finite
+    shifted = a.data - a.data.max(axis=axis, keepdims=True)
     out = Tensor(
-        shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True)), parents=(a,), op="log_softmax"
+        shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True)),
+        parents=(a,),
+        op="log_softmax",
     )
 
     def _backward():
         probabilities = np.exp(out.data)
-        a._accumulate(out.grad - probabilities * out.grad.sum(axis=axis, keepdims=True))
+        a._accumulate(
+            out.grad - probabilities * out.grad.sum(axis=axis, keepdims=True)
+        )
 
     out._backward = _backward
     return out
@@ -517,16 +590,20 @@ def log_softmax(a, axis: int = -1) -> Tensor:
 
 # --8<-- [start:cross_entropy]
 def cross_entropy(logits, targets) -> Tensor:
-    """Softmax cross-entropy, averaged over the batch: mean(-sum(targets * log_softmax)).
+    """Softmax cross-entropy, averaged over the batch: mean(-sum(targets *
+    log_softmax)).
 
-    logits: (batch, classes) Tensor; targets: (batch, classes) one-hot array. Built from
-    the operations above, so it needs no backward of its own.
+    logits: (batch, classes) Tensor; targets: (batch, classes) one-hot array.
+    Built from the operations above, so it needs no backward of its own.
     """
     logits = as_tensor(logits)
-    targets = as_float_array(targets, "targets").astype(logits.dtype, copy=False)
+    targets = as_float_array(targets, "targets").astype(
+        logits.dtype, copy=False
+    )
     if logits.ndim != 2 or targets.shape != logits.shape:
         raise ValueError(
-            f"cross_entropy needs logits (batch, classes) and targets of the same shape, "
+            "cross_entropy needs logits (batch, classes) and targets of the "
+            "same shape, "
             f"got {logits.shape} and {targets.shape}"
         )
     return -(log_softmax(logits, axis=1) * targets).sum(axis=1).mean()
@@ -537,26 +614,40 @@ def cross_entropy(logits, targets) -> Tensor:
 
 # --8<-- [start:mlp]
 class MLP:
-    """Dense layers on Tensors with an activation between them: x @ W + b, act, ...
+    """Dense layers on Tensors with an activation between them: x @ W + b, act,
+    ...
 
     weights: [(W: (in, out), b: (out,)), ...], copied into Tensors that require
     gradients. x: (batch, in) -> logits: (batch, out of the last layer).
     """
 
     def __init__(self, weights, activation: str = "relu"):
-        if activation not in ACTIVATIONS:  # "relu", "tanh", "sigmoid": Tensor methods too
+        # "relu", "tanh", "sigmoid": Tensor methods too
+        if activation not in ACTIVATIONS:
             known = ", ".join(ACTIVATIONS)
-            raise ValueError(f"unknown activation {activation!r}; expected one of: {known}")
+            raise ValueError(
+                f"unknown activation {activation!r}; expected one of: {known}"
+            )
         self.activation = activation
         self.layers = []
         for W, b in weights:
             W, b = as_float_array(W, "W"), as_float_array(b, "b")
             if W.ndim != 2 or b.shape != (W.shape[1],):
-                raise ValueError(f"need W: (in, out) and b: (out,), got shapes {W.shape} and {b.shape}")
+                raise ValueError(
+                    f"need W: (in, out) and b: (out,), got shapes {W.shape} "
+                    f"and {b.shape}"
+                )
             if self.layers and self.layers[-1][0].shape[1] != W.shape[0]:
                 previous = self.layers[-1][0].shape
-                raise ValueError(f"W of shape {W.shape} cannot follow W of shape {previous}")
-            self.layers.append((Tensor(W.copy(), requires_grad=True), Tensor(b.copy(), requires_grad=True)))
+                raise ValueError(
+                    f"W of shape {W.shape} cannot follow W of shape {previous}"
+                )
+            self.layers.append(
+                (
+                    Tensor(W.copy(), requires_grad=True),
+                    Tensor(b.copy(), requires_grad=True),
+                )
+            )
         if not self.layers:
             raise ValueError("MLP needs at least one (W, b) pair")
 
@@ -564,7 +655,8 @@ class MLP:
         h = as_tensor(x)
         for index, (W, b) in enumerate(self.layers):
             h = h @ W + b
-            if index < len(self.layers) - 1:  # no activation after the last layer: logits
+            # no activation after the last layer: logits
+            if index < len(self.layers) - 1:
                 h = getattr(h, self.activation)()
         return h
 
@@ -572,10 +664,12 @@ class MLP:
         return [tensor for pair in self.layers for tensor in pair]
 
     def train_step(self, x, y, learning_rate: float) -> float:
-        """One step of plain gradient descent on a batch; returns the loss before the step."""
+        """One step of plain gradient descent on a batch; returns the loss
+        before the step."""
         loss = cross_entropy(self(x), y)
         for parameter in self.parameters():
-            parameter.grad = None  # gradients of your own tensors would add up otherwise
+            # gradients of your own tensors would add up otherwise
+            parameter.grad = None
         loss.backward()
         for parameter in self.parameters():
             parameter.data -= learning_rate * parameter.grad

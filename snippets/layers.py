@@ -1,7 +1,7 @@
 """Layers: small classes with ``forward(x)`` and ``backward(grad_out)``.
 
-``forward`` keeps what ``backward`` needs; ``backward`` takes d loss / d output and
-returns d loss / d input, filling the gradient of each parameter on the way
+``forward`` keeps what ``backward`` needs; ``backward`` takes d loss / d output
+and returns d loss / d input, filling the gradient of each parameter on the way
 (parameter ``W`` has gradient ``dW``). Batch first everywhere.
 """
 
@@ -35,27 +35,36 @@ class Layer:
         raise NotImplementedError
 
     def parameters(self):
-        """Yield ``(name, value, gradient)`` for each parameter; gradients exist after backward."""
+        """Yield ``(name, value, gradient)`` for each parameter; gradients exist
+        after backward."""
         for name in self.param_names:
             yield name, getattr(self, name), getattr(self, "d" + name, None)
 
     def _require_forward(self, cache) -> None:
         if cache is None:
-            raise RuntimeError(f"{type(self).__name__}.backward called before forward")
+            raise RuntimeError(
+                f"{type(self).__name__}.backward called before forward"
+            )
 
 
 # --8<-- [start:init]
-def init_weights(fan_in: int, fan_out: int, rng: np.random.Generator, scheme: str = "he") -> np.ndarray:
-    """Random weights (fan_in, fan_out) scaled so activations keep their variance.
+def init_weights(
+    fan_in: int, fan_out: int, rng: np.random.Generator, scheme: str = "he"
+) -> np.ndarray:
+    """Random weights (fan_in, fan_out) scaled so activations keep their
+    variance.
 
-    "he" (std sqrt(2 / fan_in), He et al. 2015) suits ReLU; "xavier" (std sqrt(1 / fan_in))
-    suits tanh and sigmoid. That is the fan-in form often called Xavier (also LeCun's);
-    Glorot and Bengio's own normalised scheme uses 2 / (fan_in + fan_out) as the variance.
-    Zeros would make every unit of a layer compute the same thing forever.
+    "he" (std sqrt(2 / fan_in), He et al. 2015) suits ReLU; "xavier" (std sqrt(1
+    / fan_in)) suits tanh and sigmoid. That is the fan-in form often called
+    Xavier (also LeCun's); Glorot and Bengio's own normalised scheme uses 2 /
+    (fan_in + fan_out) as the variance. Zeros would make every unit of a layer
+    compute the same thing forever.
     """
     scales = {"he": np.sqrt(2.0 / fan_in), "xavier": np.sqrt(1.0 / fan_in)}
     if scheme not in scales:
-        raise ValueError(f"unknown init scheme {scheme!r}; expected 'he' or 'xavier'")
+        raise ValueError(
+            f"unknown init scheme {scheme!r}; expected 'he' or 'xavier'"
+        )
     return rng.standard_normal((fan_in, fan_out)) * scales[scheme]
 
 
@@ -81,8 +90,13 @@ class Dense(Layer):
         dtype=np.float64,
     ):
         if in_features < 1 or out_features < 1:
-            raise ValueError(f"Dense needs positive sizes, got {in_features} -> {out_features}")
-        self.W = init_weights(in_features, out_features, rng, init).astype(dtype)
+            raise ValueError(
+                f"Dense needs positive sizes, got {in_features} -> "
+                f"{out_features}"
+            )
+        self.W = init_weights(in_features, out_features, rng, init).astype(
+            dtype
+        )
         self.b = np.zeros(out_features, dtype=dtype)
         self._x = None  # the last input, kept by forward for backward
 
@@ -91,7 +105,10 @@ class Dense(Layer):
         x = as_float_array(x)
         check_ndim(x, 2, "(batch, in_features)")
         if x.shape[1] != self.W.shape[0]:
-            raise ValueError(f"x must have shape (batch, {self.W.shape[0]}), got shape {x.shape}")
+            raise ValueError(
+                f"x must have shape (batch, {self.W.shape[0]}), got shape "
+                f"{x.shape}"
+            )
         self._x = x  # backward needs the input
         return x @ self.W + self.b
 
@@ -116,7 +133,8 @@ class Dense(Layer):
 
 # --8<-- [start:activation_layer]
 class Activation(Layer):
-    """Element-wise activation by name ("relu", "tanh", "sigmoid"); no parameters."""
+    """Element-wise activation by name ("relu", "tanh", "sigmoid"); no
+    parameters."""
 
     def __init__(self, name: str):
         self.name = name
@@ -130,7 +148,8 @@ class Activation(Layer):
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
         self._require_forward(self._z)
         check_shape(grad_out, self._z.shape, "grad_out")
-        return grad_out * self.derivative(self._z)  # chain rule, element by element
+        # chain rule, element by element
+        return grad_out * self.derivative(self._z)
 
     def __repr__(self) -> str:
         return f"Activation({self.name!r})"
@@ -141,7 +160,7 @@ class Activation(Layer):
 
 # --8<-- [start:named_activations]
 class ReLU(Activation):
-    """max(0, z), element by element: ``Activation("relu")`` under its own name."""
+    """max(0, z), element-wise: ``Activation("relu")`` under its own name."""
 
     def __init__(self):
         super().__init__("relu")
@@ -151,7 +170,7 @@ class ReLU(Activation):
 
 
 class Tanh(Activation):
-    """tanh(z), element by element: ``Activation("tanh")`` under its own name."""
+    """tanh(z), element-wise: ``Activation("tanh")`` under its own name."""
 
     def __init__(self):
         super().__init__("tanh")

@@ -1,7 +1,8 @@
 """Loss functions, each with its gradient right beside it.
 
-Every loss is summed over the outputs of a row and averaged over the batch, so its
-gradient carries a 1 / batch factor. Predictions and targets: (batch, outputs).
+Every loss is summed over the outputs of a row and averaged over the batch, so
+its gradient carries a 1 / batch factor. Predictions and targets: (batch,
+outputs).
 """
 
 from __future__ import annotations
@@ -24,17 +25,26 @@ __all__ = [
 
 
 def _check_pair(pred, target) -> tuple[np.ndarray, np.ndarray]:
-    """Both as float arrays of the same (batch, outputs) shape; NaN or a shape mismatch raises."""
-    pred, target = as_float_array(pred, "predictions"), as_float_array(target, "targets")
+    """Both as float arrays of the same (batch, outputs) shape; NaN or a shape
+    mismatch raises."""
+    pred, target = (
+        as_float_array(pred, "predictions"),
+        as_float_array(target, "targets"),
+    )
     check_ndim(pred, 2, "(batch, outputs)", "predictions")
     if pred.shape != target.shape:
-        raise ValueError(f"targets must have the predictions' shape {pred.shape}, got shape {target.shape}")
-    return pred, target.astype(pred.dtype, copy=False)  # float32 predictions keep float32 gradients
+        raise ValueError(
+            f"targets must have the predictions' shape {pred.shape}, got "
+            f"shape {target.shape}"
+        )
+    # float32 predictions keep float32 gradients
+    return pred, target.astype(pred.dtype, copy=False)
 
 
 # --8<-- [start:mse]
 def mean_squared_error(pred: np.ndarray, target: np.ndarray) -> float:
-    """Mean over the batch of the summed squared error. pred, target: (batch, outputs)."""
+    """Mean over the batch of the summed squared error. pred, target: (batch,
+    outputs)."""
     pred, target = _check_pair(pred, target)
     return float(np.sum((pred - target) ** 2) / pred.shape[0])
 
@@ -49,14 +59,22 @@ def mean_squared_error_grad(pred: np.ndarray, target: np.ndarray) -> np.ndarray:
 
 
 # --8<-- [start:binary_cross_entropy]
-def binary_cross_entropy(prob: np.ndarray, target: np.ndarray, eps: float = 1e-12) -> float:
-    """-sum[y log p + (1 - y) log(1 - p)] / batch. prob, target: (batch, 1), prob in (0, 1)."""
+def binary_cross_entropy(
+    prob: np.ndarray, target: np.ndarray, eps: float = 1e-12
+) -> float:
+    """-sum[y log p + (1 - y) log(1 - p)] / batch. prob, target: (batch, 1),
+    prob in (0, 1)."""
     prob, target = _check_pair(prob, target)
     prob = np.clip(prob, eps, 1.0 - eps)  # log(0) would be -inf
-    return float(-np.sum(target * np.log(prob) + (1.0 - target) * np.log(1.0 - prob)) / prob.shape[0])
+    return float(
+        -np.sum(target * np.log(prob) + (1.0 - target) * np.log(1.0 - prob))
+        / prob.shape[0]
+    )
 
 
-def binary_cross_entropy_grad(prob: np.ndarray, target: np.ndarray, eps: float = 1e-12) -> np.ndarray:
+def binary_cross_entropy_grad(
+    prob: np.ndarray, target: np.ndarray, eps: float = 1e-12
+) -> np.ndarray:
     """d loss / d prob: (batch, 1)."""
     prob, target = _check_pair(prob, target)
     prob = np.clip(prob, eps, 1.0 - eps)
@@ -68,7 +86,8 @@ def binary_cross_entropy_grad(prob: np.ndarray, target: np.ndarray, eps: float =
 
 # --8<-- [start:softmax_cross_entropy]
 def softmax_cross_entropy(logits: np.ndarray, target: np.ndarray) -> float:
-    """Cross-entropy of softmax(logits) against one-hot targets, averaged over the batch.
+    """Cross-entropy of softmax(logits) against one-hot targets, averaged over
+    the batch.
 
     logits, target: (batch, classes).
     """
@@ -78,8 +97,13 @@ def softmax_cross_entropy(logits: np.ndarray, target: np.ndarray) -> float:
     return float(-np.sum(target * log_probs) / logits.shape[0])
 
 
-def softmax_cross_entropy_grad(logits: np.ndarray, target: np.ndarray) -> np.ndarray:
-    """d loss / d logits = (softmax(logits) - target) / batch: (batch, classes)."""
+def softmax_cross_entropy_grad(
+    logits: np.ndarray, target: np.ndarray
+) -> np.ndarray:
+    """d loss / d logits = (softmax(logits) - target) / batch.
+
+    Returns (batch, classes).
+    """
     logits, target = _check_pair(logits, target)
     return (softmax(logits) - target) / logits.shape[0]
 
@@ -90,7 +114,10 @@ def softmax_cross_entropy_grad(logits: np.ndarray, target: np.ndarray) -> np.nda
 LOSSES = {
     "mse": (mean_squared_error, mean_squared_error_grad),
     "binary_cross_entropy": (binary_cross_entropy, binary_cross_entropy_grad),
-    "softmax_cross_entropy": (softmax_cross_entropy, softmax_cross_entropy_grad),
+    "softmax_cross_entropy": (
+        softmax_cross_entropy,
+        softmax_cross_entropy_grad,
+    ),
 }
 
 
@@ -100,4 +127,6 @@ def get_loss(name: str):
         return LOSSES[name]
     except KeyError:
         known = ", ".join(sorted(LOSSES))
-        raise ValueError(f"unknown loss {name!r}; expected one of: {known}") from None
+        raise ValueError(
+            f"unknown loss {name!r}; expected one of: {known}"
+        ) from None

@@ -1,4 +1,5 @@
-"""A small Sequential model: layers in a list, a loss, and fit / predict / evaluate."""
+"""A small Sequential model: layers in a list, a loss, and fit / predict /
+evaluate."""
 
 from __future__ import annotations
 
@@ -28,7 +29,8 @@ def minibatches(n_samples: int, batch_size: int, rng: np.random.Generator):
 
 
 class Sequential:
-    """Layers applied in order. x: (batch, features) -> scores: (batch, outputs)."""
+    """Layers applied in order. x: (batch, features) -> scores: (batch,
+    outputs)."""
 
     def __init__(self, layers, loss: str = "softmax_cross_entropy"):
         self.layers = list(layers)
@@ -42,19 +44,24 @@ class Sequential:
         return x
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
-        for layer in reversed(self.layers):  # the chain rule, from the loss back to the input
+        # the chain rule, from the loss back to the input
+        for layer in reversed(self.layers):
             grad_out = layer.backward(grad_out)
         return grad_out
 
     # --8<-- [end:forward_backward]
 
     def loss(self, x: np.ndarray, y: np.ndarray) -> float:
-        """Loss of the current parameters on (x, y), y one-hot or (batch, outputs)."""
+        """Loss of the current parameters on (x, y), y one-hot or (batch,
+        outputs)."""
         return self.loss_fn(self.forward(x), y)
 
     # --8<-- [start:train_step]
-    def train_step(self, x: np.ndarray, y: np.ndarray, optimizer: Optimizer) -> float:
-        """One gradient step on one batch; returns the batch loss before the step."""
+    def train_step(
+        self, x: np.ndarray, y: np.ndarray, optimizer: Optimizer
+    ) -> float:
+        """One gradient step on one batch; returns the batch loss before the
+        step."""
         scores = self.forward(x)
         loss = self.loss_fn(scores, y)
         self.backward(self.loss_grad(scores, y))
@@ -74,15 +81,23 @@ class Sequential:
         rng: np.random.Generator,
         validation=None,
     ) -> dict[str, list[float]]:
-        """Train for ``epochs`` passes over (x, y); return the per-epoch history.
+        """Train for ``epochs`` passes over (x, y); return the per-epoch
+        history.
 
-        x: (n, features), y: (n, outputs). ``validation`` is an optional (x, y) pair
-        evaluated after each epoch.
+        x: (n, features), y: (n, outputs). ``validation`` is an optional (x, y)
+        pair evaluated after each epoch.
         """
         x, y = as_float_array(x), as_float_array(y, "y")
         if len(x) != len(y):
-            raise ValueError(f"x and y must have the same length, got {len(x)} and {len(y)}")
-        history = {"loss": [], "accuracy": [], "val_loss": [], "val_accuracy": []}
+            raise ValueError(
+                f"x and y must have the same length, got {len(x)} and {len(y)}"
+            )
+        history = {
+            "loss": [],
+            "accuracy": [],
+            "val_loss": [],
+            "val_accuracy": [],
+        }
         for _ in range(epochs):
             for batch in minibatches(len(x), batch_size, rng):
                 self.train_step(x[batch], y[batch], optimizer)
@@ -103,7 +118,8 @@ class Sequential:
         return self._classes(self.forward(x))
 
     def evaluate(self, x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
-        """(mean loss, accuracy) on (x, y); y one-hot (n, classes) or (n, 1) for 0/1 labels."""
+        """(mean loss, accuracy) on (x, y); y one-hot (n, classes) or (n, 1) for
+        0/1 labels."""
         y = as_float_array(y, "y")
         check_ndim(y, 2, "(n, outputs)", "y")
         scores = self.forward(x)
@@ -114,7 +130,8 @@ class Sequential:
     def _classes(self, scores: np.ndarray) -> np.ndarray:
         if scores.shape[1] > 1:
             return scores.argmax(axis=1)
-        # One output unit is a 0/1 decision: a probability (sigmoid output) or a raw score.
+        # One output unit is a 0/1 decision: a probability (sigmoid output) or a
+        # raw score.
         threshold = 0.0 if self.loss_name == "softmax_cross_entropy" else 0.5
         return (scores[:, 0] > threshold).astype(int)
 

@@ -1,4 +1,5 @@
-"""Optimisers: each ``step(layers)`` moves every parameter against its gradient, in place."""
+"""Optimisers: each ``step(layers)`` moves every parameter against its gradient,
+in place."""
 
 from __future__ import annotations
 
@@ -25,10 +26,16 @@ class Optimizer:
         for layer in layers:
             for name, value, grad in layer.parameters():
                 if grad is None:
-                    raise RuntimeError(f"{type(layer).__name__}.{name} has no gradient: call backward first")
+                    raise RuntimeError(
+                        f"{type(layer).__name__}.{name} has no gradient: call "
+                        "backward first"
+                    )
                 if grad.shape != value.shape:
                     owner = type(layer).__name__
-                    raise ValueError(f"{owner}.d{name} must have shape {value.shape}, got shape {grad.shape}")
+                    raise ValueError(
+                        f"{owner}.d{name} must have shape {value.shape}, got "
+                        f"shape {grad.shape}"
+                    )
                 state = self.state.setdefault((id(layer), name), {})
                 self.update(value, grad, state)
 
@@ -69,12 +76,20 @@ class Momentum(Optimizer):
 
 # --8<-- [start:adam]
 class Adam(Optimizer):
-    """Adam: momentum on the gradient and on its square, with bias correction."""
+    """Adam: momentum on the gradient and its square, with bias correction."""
 
-    def __init__(self, lr: float = 1e-3, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8):
+    def __init__(
+        self,
+        lr: float = 1e-3,
+        beta1: float = 0.9,
+        beta2: float = 0.999,
+        eps: float = 1e-8,
+    ):
         super().__init__(lr)
         if not (0 <= beta1 < 1 and 0 <= beta2 < 1):
-            raise ValueError(f"beta1 and beta2 must lie in [0, 1), got {beta1} and {beta2}")
+            raise ValueError(
+                f"beta1 and beta2 must lie in [0, 1), got {beta1} and {beta2}"
+            )
         self.beta1, self.beta2, self.eps = beta1, beta2, eps
 
     def update(self, value, grad, state):
@@ -86,7 +101,8 @@ class Adam(Optimizer):
         m += (1 - self.beta1) * grad
         v *= self.beta2
         v += (1 - self.beta2) * grad**2
-        m_hat = m / (1 - self.beta1**t)  # early steps: m and v start at 0, undo that bias
+        # early steps: m and v start at 0, undo that bias
+        m_hat = m / (1 - self.beta1**t)
         v_hat = v / (1 - self.beta2**t)
         value -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
 

@@ -16,9 +16,11 @@ __all__ = ["best_time", "machine_description"]
 
 # --8<-- [start:best_time]
 def best_time(function, repeat: int = 5, warmup: int = 0) -> float:
-    """Fastest of ``repeat`` runs of ``function()``, in seconds, after ``warmup`` runs.
+    """Fastest of ``repeat`` runs of ``function()``, in seconds, after
+    ``warmup`` runs.
 
-    The fastest run is the one least disturbed by whatever else the machine was doing.
+    The fastest run is the one least disturbed by whatever else the machine was
+    doing.
     """
     for _ in range(warmup):
         function()
@@ -34,8 +36,10 @@ def best_time(function, repeat: int = 5, warmup: int = 0) -> float:
 
 
 def machine_description() -> str:
-    """The machine that measured: processor, logical CPUs, system, library versions."""
+    """The machine that measured: processor, logical CPUs, system, library
+    versions."""
     versions = f"Python {platform.python_version()}, NumPy {np.__version__}"
     with suppress(metadata.PackageNotFoundError):  # PyTorch is optional
         versions += f", PyTorch {metadata.version('torch')}"
-    return f"{platform.machine()}, {os.cpu_count()} logical CPUs, {platform.system()}; {versions}"
+    machine = f"{platform.machine()}, {os.cpu_count()} logical CPUs"
+    return f"{machine}, {platform.system()}; {versions}"
