@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from snippets.checks import look_up
+
 __all__ = [
     "ACTIVATIONS",
     "get_activation",
@@ -95,10 +97,4 @@ ACTIVATIONS = {
 
 def get_activation(name: str):
     """Return ``(function, derivative)`` for a name in ``ACTIVATIONS``."""
-    try:
-        return ACTIVATIONS[name]
-    except KeyError:
-        known = ", ".join(sorted(ACTIVATIONS))
-        raise ValueError(
-            f"unknown activation {name!r}; expected one of: {known}"
-        ) from None
+    return look_up(ACTIVATIONS, name, "activation")

@@ -16,6 +16,7 @@ __all__ = [
     "check_ndim",
     "check_positive_int",
     "check_shape",
+    "look_up",
 ]
 
 
@@ -74,3 +75,14 @@ def check_positive_int(value, name: str, minimum: int = 1) -> int:
             f"{name} must be an integer >= {minimum}, got {value!r}"
         )
     return int(value)
+
+
+def look_up(table: dict, name: str, kind: str):
+    """``table[name]``; an unknown name raises, listing the known names."""
+    try:
+        return table[name]
+    except KeyError:
+        known = ", ".join(sorted(table))
+        raise ValueError(
+            f"unknown {kind} {name!r}; expected one of: {known}"
+        ) from None

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from snippets.activations import softmax
-from snippets.checks import as_float_array, check_ndim
+from snippets.checks import as_float_array, check_ndim, look_up
 
 __all__ = [
     "LOSSES",
@@ -123,10 +123,4 @@ LOSSES = {
 
 def get_loss(name: str):
     """Return ``(loss, gradient)`` for a name in ``LOSSES``."""
-    try:
-        return LOSSES[name]
-    except KeyError:
-        known = ", ".join(sorted(LOSSES))
-        raise ValueError(
-            f"unknown loss {name!r}; expected one of: {known}"
-        ) from None
+    return look_up(LOSSES, name, "loss")

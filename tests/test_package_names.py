@@ -69,6 +69,13 @@ def test_the_layer_library_imports_no_experiment(name):
     assert not imported & EXPERIMENTS, f"snippets/{name}.py imports {sorted(imported & EXPERIMENTS)}"
 
 
+@pytest.mark.parametrize("name", ["activations", "losses", "layers", "conv"])
+def test_a_layer_needs_no_network_optimiser_or_data(name):
+    """Conv2D sits beside the other layers, not beside the loop that trains it."""
+    imported = snippets_imports(PACKAGE / f"{name}.py")
+    assert imported <= {"checks", "activations", "layers"}, f"snippets/{name}.py imports {sorted(imported)}"
+
+
 def test_the_autograd_engine_imports_no_layer():
     imported = snippets_imports(PACKAGE / "autograd.py")
     assert not imported & LAYER_MODULES, f"snippets/autograd.py imports {sorted(imported & LAYER_MODULES)}"
