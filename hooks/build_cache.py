@@ -92,9 +92,13 @@ def python_job(kind: str, name: str, source: bytes, *module_and_args: str) -> Jo
     return Job(kind, name, source, (sys.executable, "-m", *module_and_args))
 
 
-def figure_job(module: str) -> Job:
-    """Render the figures of ``snippets/figures/<module>.py`` to SVG files."""
-    return python_job("figures", module, module.encode(), "snippets.figures", "{out}", module)
+def figure_job(module: str, kind: str = "figures") -> Job:
+    """Render the figures of ``snippets/figures/<module>.py`` to SVG files.
+
+    The tests render each module a second time, as kind "figures-recheck", to check that
+    two renders in two processes give the same bytes.
+    """
+    return python_job(kind, module, module.encode(), "snippets.figures", "{out}", module)
 
 
 def notebook_job(path: Path, root: Path = ROOT) -> Job:
@@ -130,6 +134,11 @@ def _make(job: Job, target: Path, root: Path) -> str | None:
     return None
 
 
+def folder_name(job: Job, environment: str) -> str:
+    """The environment's digest first, so that outputs of old code are easy to find."""
+    return f"{environment[:16]}-{job.key(environment)}"
+
+
 def outputs(jobs: Sequence[Job], root: Path = ROOT, workers: int | None = None) -> dict[Job, Path]:
     """{job: folder of its output}, from the cache of the project at ``root`` or made now.
 
@@ -137,7 +146,7 @@ def outputs(jobs: Sequence[Job], root: Path = ROOT, workers: int | None = None) 
     job has had its chance, with each failure's message.
     """
     environment = environment_digest(root)
-    folders = {job: cache_dir(root) / job.kind / job.key(environment) for job in jobs}
+    folders = {job: cache_dir(root) / job.kind / folder_name(job, environment) for job in jobs}
     missing = [job for job in jobs if not folders[job].is_dir()]
     if missing:
         workers = workers or os.cpu_count() or 1
@@ -147,6 +156,15 @@ def outputs(jobs: Sequence[Job], root: Path = ROOT, workers: int | None = None) 
         if failures:
             raise JobFailed("\n\n".join(failures))
     return folders
+
+
+def prune_stale(root: Path = ROOT) -> None:
+    """Delete every cached output made for other code or requirements than today's."""
+    current = environment_digest(root)[:16]
+    for kind in cache_dir(root).glob("*"):
+        for entry in kind.iterdir() if kind.is_dir() else ():
+            if not entry.name.startswith((current, ".")):
+                shutil.rmtree(entry, ignore_errors=True)
 
 
 def prune(kind: str, keep: Iterable[Path], root: Path = ROOT) -> None:

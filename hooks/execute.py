@@ -60,3 +60,4 @@ def on_post_build(config):
     root = Path(config.config_file_path).resolve().parent
     for kind, keep in _used.items():
         build_cache.prune(kind, keep, root=root)
+    build_cache.prune_stale(root)  # what the tests cached for older code, too

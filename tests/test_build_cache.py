@@ -111,3 +111,12 @@ def test_prune_keeps_only_the_outputs_in_use(project):
     build_cache.prune("notebooks", new.values(), root=project)
     assert all(folder.is_dir() for folder in new.values())
     assert not any(folder.exists() for folder in old.values())
+
+
+def test_prune_stale_removes_what_was_made_for_older_code(project):
+    old = build_cache.outputs([job("a", "print(1)")], root=project)
+    (project / "snippets" / "helper.py").write_text("VALUE = 2\n")
+    new = build_cache.outputs([job("a", "print(1)")], root=project)
+    build_cache.prune_stale(root=project)
+    assert all(folder.is_dir() for folder in new.values())
+    assert not any(folder.exists() for folder in old.values())
