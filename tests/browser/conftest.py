@@ -159,7 +159,8 @@ def pages_with_math() -> list[str]:
 
 
 def pytest_generate_tests(metafunc):
-    """Parametrize over the site: ``page_path`` (built pages), ``post`` and ``notebook``."""
+    """Parametrize over the site: ``page_path`` (built pages), ``post``, ``math_page`` (pages
+    whose source writes math) and ``notebook``."""
     if "page_path" in metafunc.fixturenames:
         # Without site/ the one parameter fails in the site_dir fixture: "run make build".
         pages = site_pages() if (SITE / "index.html").is_file() else [NO_SITE_PARAM]
@@ -167,6 +168,8 @@ def pytest_generate_tests(metafunc):
     if "post" in metafunc.fixturenames:
         posts = published_posts()
         metafunc.parametrize("post", posts, ids=[post.url.split("/")[1] for post in posts])
+    if "math_page" in metafunc.fixturenames:
+        metafunc.parametrize("math_page", pages_with_math(), ids=page_id)
     if "notebook" in metafunc.fixturenames:
         sources = notebook_sources()
         metafunc.parametrize("notebook", sources, ids=[source.stem for source in sources])
