@@ -48,6 +48,10 @@ ACCENTS = {
 }
 PRIMES = {"\u2032", "\u2033", "\u2034", "\u2057"}
 LARGE_OPERATORS = {"\u2211", "\u220f", "\u2210", "\u22c3", "\u22c2", "\u222b", "\u2a01", "\u2a02"}
+# Firefox and Safari align a table cell by its columnalign; Chromium (MathML Core) has no
+# columnalign, and of the CSS text-align values only left and the -webkit- ones move a
+# cell's content (checked in Chromium 156: right and center leave it at the left).
+CELL_ALIGN = {"left": "left", "right": "-webkit-right", "center": "-webkit-center"}
 FUNCTION_NAMES = {"log", "exp", "ln", "sin", "cos", "tan", "tanh", "det", "tr"}
 OPENING_FENCES = {"(", "[", "{", "\u2016", "|", "\u27e8"}
 LIMIT_NAMES = {"max", "min", "lim", "sup", "inf", "argmax", "argmin"}
@@ -156,9 +160,8 @@ def _fix_element(parent: ET.Element, index: int) -> None:
         _fix_prime(parent, index)
     elif tag in ("munder", "mover", "munderover", "msub") and len(child) >= 2:
         _fix_limits(child, parent, index)
-    elif tag == "mtd" and child.get("columnalign"):
-        # MathML Core has no columnalign: CSS text-align does the same.
-        child.set("style", f"text-align: {child.attrib.pop('columnalign')}")
+    elif tag == "mtd" and child.get("columnalign") in CELL_ALIGN:
+        child.set("style", f"text-align: {CELL_ALIGN[child.get('columnalign')]}")
     elif tag == "mi" and (child.text or "").strip() in {":", ";", "|"}:
         child.tag = f"{{{MATHML}}}mo"
     elif tag == "mo" and (child.text or "").strip() in ("\u22a4", "/"):
@@ -191,7 +194,7 @@ def _aligned(body: str) -> ET.Element:
             align = "right" if column % 2 == 0 else "left"
             # "{}=" keeps a leading relation infix, spaced as in TeX's aligned.
             latex = cell if column % 2 == 0 else "{}" + cell
-            mtd = _mathml("mtd", style=f"text-align: {align}")
+            mtd = _mathml("mtd", columnalign=align, style=f"text-align: {CELL_ALIGN[align]}")
             if cell.strip():
                 mtd.extend(ET.fromstring(convert(latex.strip(), display="block")))
             row.append(mtd)

@@ -112,9 +112,11 @@ def test_aligned_becomes_a_table_of_right_and_left_cells():
     assert table.get("class") == "aligned"
     rows = list(table)
     assert len(rows) == 2
-    aligns = [[cell.get("style") for cell in row] for row in rows]
-    assert aligns[0] == ["text-align: right", "text-align: left"]
-    assert aligns[1] == ["text-align: right", "text-align: left"] * 2
+    aligns = [[cell.get("columnalign") for cell in row] for row in rows]
+    assert aligns[0] == ["right", "left"]
+    assert aligns[1] == ["right", "left"] * 2
+    styles = {cell.get("columnalign"): cell.get("style") for row in rows for cell in row}
+    assert styles == {"right": "text-align: -webkit-right", "left": "text-align: left"}
     assert "&" not in ET.tostring(tree, encoding="unicode")
 
 

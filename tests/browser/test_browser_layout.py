@@ -211,6 +211,26 @@ def test_wide_display_math_scrolls_in_its_own_box_on_a_phone(new_page_context, m
     )
 
 
+_WIDE_CODE_JS = """() => [...document.querySelectorAll(".md-content pre > code")]
+  .filter((code) => code.scrollWidth > code.clientWidth)
+  .map((code) => {
+    const style = getComputedStyle(code);
+    return {
+      line: code.innerText.split("\\n")[0].slice(0, 50),
+      scrolls: ["auto", "scroll"].includes(style.overflowX),
+      cue: style.backgroundImage.includes("gradient"),
+    };
+  })"""
+
+
+def test_wide_code_scrolls_in_its_own_box_with_a_cue_on_a_phone(new_page_context, post):
+    page = _open(new_page_context, post.url, viewport=PHONE)
+    wide = page.evaluate(_WIDE_CODE_JS)
+    assert wide, f"{post.url} at 360 px: no code block is wider than the screen; this check checks nothing"
+    unboxed = [block for block in wide if not (block["scrolls"] and block["cue"])]
+    assert not unboxed, f"{post.url} at 360 px: wide code without a scroll box and its cue: {unboxed}"
+
+
 # ---------------------------------------------------------------------- formula gallery
 
 _GALLERY_JS = """() => {
@@ -230,7 +250,8 @@ _GALLERY_JS = """() => {
   const transpose = [...content.querySelectorAll("msup")]
     .find((m) => text(m.children[1]).endsWith("\\u22a4"));
   const matrix = inDisplay("mtable:not(.aligned)")[0];
-  const aligned = inDisplay("mtable.aligned")[0];
+  const alignedTables = inDisplay("mtable.aligned");
+  const aligned = alignedTables.sort((a, b) => b.children.length - a.children.length)[0];
   return {
     sum: sum && {base: box(sum.children[0]), under: box(sum.children[1]), over: box(sum.children[2])},
     frac: frac && {num: box(frac.children[0]), den: box(frac.children[1])},
@@ -246,6 +267,17 @@ _GALLERY_JS = """() => {
       rows: matrix.children.length, table: box(matrix),
       fence: matrix.previousElementSibling && box(matrix.previousElementSibling),
     },
+    // Per aligned table and column: the edges of the non-empty cells' content.
+    alignedColumns: alignedTables.map((table) => {
+      const columns = [];
+      for (const row of table.children) {
+        [...row.children].forEach((cell, column) => {
+          if (!cell.firstElementChild) return;
+          (columns[column] = columns[column] || []).push(box(cell.firstElementChild));
+        });
+      }
+      return columns;
+    }),
     aligned: aligned && {
       equals: [...aligned.children].map((row) => {
         const eq = [...(row.children[1] || row).querySelectorAll("mo")].find((mo) => text(mo) === "=");
@@ -305,6 +337,16 @@ def test_gallery_renders_every_kind_of_formula(new_page_context):
     assert None not in equals, f"a line of the derivation has no '=': {equals}"
     assert max(equals) - min(equals) < 1, f"the derivation's equals signs are not in one column: {equals}"
 
+    # aligned: right-aligned, then left-aligned columns, so the relations meet in a line.
+    assert any(len(column) >= 2 for table in g["alignedColumns"] for column in table[::2]), (
+        "no aligned table of the gallery has a right-aligned column with two entries to compare"
+    )
+    for t, table in enumerate(g["alignedColumns"]):
+        for c, cells in enumerate(table):
+            edge = "right" if c % 2 == 0 else "left"
+            edges = [cell[edge] for cell in cells]
+            assert max(edges) - min(edges) < 1, f"aligned table {t}, column {c}: {edge} edges differ: {edges}"
+
 
 # ------------------------------------------------------------------------------ figures
 
@@ -323,6 +365,7 @@ def test_figures_open_in_a_lightbox_served_by_the_site(new_page_context, site_ur
     figures.nth(0).click()
     enlarged = page.locator(".glightbox-container .gslide-image img").first
     enlarged.wait_for(state="visible", timeout=5000)
+    page.wait_for_function("document.getAnimations().length === 0", timeout=5000)  # the zoom-in
     assert alt, f"the first figure of {FIGURE_POST} has no alt text"
     assert enlarged.get_attribute("alt") == alt, "the enlarged figure keeps its alt text"
     shown = enlarged.bounding_box()
