@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import html
 import importlib.util
-import itertools
 import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -53,7 +52,6 @@ LARGE_OPERATORS = {"\u2211", "\u220f", "\u2210", "\u22c3", "\u22c2", "\u222b", "
 # cell's content (checked in Chromium 156: right and center leave it at the left).
 CELL_ALIGN = {"left": "left", "right": "-webkit-right", "center": "-webkit-center"}
 FUNCTION_NAMES = {"log", "exp", "ln", "sin", "cos", "tan", "tanh", "det", "tr"}
-OPENING_FENCES = {"(", "[", "{", "\u2016", "|", "\u27e8"}
 LIMIT_NAMES = {"max", "min", "lim", "sup", "inf", "argmax", "argmin"}
 
 # MathML Core's italic mapping beyond the plain Latin and Greek letters.
@@ -139,14 +137,18 @@ def _fix_limits(script: ET.Element, parent: ET.Element, index: int) -> None:
 
 
 def _space_function_names(row: ET.Element) -> None:
-    r"""``\log x``: TeX puts a thin space after an operator name that takes no bracket."""
+    r"""``y \log x``: TeX puts a thin space around an operator name, except before a
+    bracket and next to an operator (which brings its own space)."""
     children = list(row)
-    for position, (name, following) in reversed(list(enumerate(itertools.pairwise(children)))):
+    for position in reversed(range(len(children))):
+        name = children[position]
         if _tag(name) != "mi" or (name.text or "").strip() not in FUNCTION_NAMES:
             continue
-        if (_token_text(following) or "") in OPENING_FENCES:
-            continue
-        row.insert(position + 1, _mathml("mspace", width="0.1667em"))
+        following = children[position + 1] if position + 1 < len(children) else None
+        if following is not None and _tag(following) not in ("mo", "mspace"):
+            row.insert(position + 1, _mathml("mspace", width="0.1667em"))
+        if position > 0 and _tag(children[position - 1]) not in ("mo", "mspace"):
+            row.insert(position, _mathml("mspace", width="0.1667em"))
 
 
 def _fix_element(parent: ET.Element, index: int) -> None:
@@ -164,6 +166,9 @@ def _fix_element(parent: ET.Element, index: int) -> None:
         child.set("style", f"text-align: {CELL_ALIGN[child.get('columnalign')]}")
     elif tag == "mi" and (child.text or "").strip() in {":", ";", "|"}:
         child.tag = f"{{{MATHML}}}mo"
+    elif tag == "mo" and (child.text or "").strip() == "\u2202":
+        # \partial is a letter in TeX (italic, no operator space), not an operator.
+        child.tag = f"{{{MATHML}}}mi"
     elif tag == "mo" and (child.text or "").strip() in ("\u22a4", "/"):
         # \top as a transpose, and / as in TeX, are ordinary symbols: no space around.
         child.set("lspace", "0")

@@ -127,9 +127,15 @@ def test_sized_bracket_with_a_script_keeps_its_size():
     assert msup[0][0].get("minsize") == "1.2em"
 
 
-def test_log_is_followed_by_a_thin_space_unless_a_bracket_follows():
-    spaces = [s.get("width") for s in _tree(r"\log x + \log(y)").iter(f"{M}mspace")]
-    assert spaces == ["0.1667em"]
+def test_log_takes_thin_spaces_except_next_to_brackets_and_operators():
+    row = _tree(r"y \log x + \log(y)")[0]
+    assert [child.tag.removeprefix(M) for child in row][:5] == ["mi", "mspace", "mi", "mspace", "mi"]
+    assert len(list(row.iter(f"{M}mspace"))) == 2
+
+
+def test_partial_is_a_letter():
+    tree = _tree(r"\frac{\partial J}{\partial z}")
+    assert [mi.text for mi in tree.iter(f"{M}mi")] == ["\u2202", "J", "\u2202", "z"]
 
 
 def test_font_subset_keeps_the_math_table_and_the_used_letters(tmp_path):
