@@ -166,6 +166,10 @@ def _fix_element(parent: ET.Element, index: int) -> None:
         child.set("style", f"text-align: {CELL_ALIGN[child.get('columnalign')]}")
     elif tag == "mi" and (child.text or "").strip() in {":", ";", "|"}:
         child.tag = f"{{{MATHML}}}mo"
+    elif tag == "mo" and (child.text or "").strip() in ("\u2016", "|") and child.get("stretchy") is None:
+        # \lVert and | keep their size, as in TeX; only \left\| stretches (latex2mathml
+        # marks that one stretchy="true"). Unmarked, ‖ would stretch to the whole row.
+        child.set("stretchy", "false")
     elif tag == "mo" and (child.text or "").strip() == "\u2202":
         # \partial is a letter in TeX (italic, no operator space), not an operator.
         child.tag = f"{{{MATHML}}}mi"

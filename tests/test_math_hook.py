@@ -153,3 +153,10 @@ def test_font_subset_keeps_the_math_table_and_the_used_letters(tmp_path):
     assert ord("∫") not in cmap, "the subset keeps characters no page uses"
     names = {record.nameID: record.toUnicode() for record in font["name"].names}
     assert "Open Font License" in names[13]
+
+
+def test_norm_bars_keep_their_size_unless_left_right():
+    fixed = [mo.get("stretchy") for mo in _tree(r"\lVert a \rVert^2 + |b|").iter(f"{M}mo") if mo.text in "‖|"]
+    assert fixed == ["false"] * 4
+    sized = [mo.get("stretchy") for mo in _tree(r"\left\| a \right\|").iter(f"{M}mo") if mo.text == "‖"]
+    assert sized == ["true", "true"]
