@@ -1,6 +1,9 @@
 """Math is typeset to MathML at build time; notebook pages lose their CDN scripts."""
 
 import importlib.util
+import xml.etree.ElementTree as ET
+
+from fontTools.ttLib import TTFont
 
 from tools.mkdocs_config import ROOT
 
@@ -27,7 +30,7 @@ def test_arithmatex_inline_and_display_become_mathml():
     assert '<math xmlns="http://www.w3.org/1998/Math/MathML" display="inline">' in out
     assert 'display="block"' in out
     assert "<mfrac>" in out
-    assert "<mo>&#x0003C;</mo>" in out  # the escaped < survives as an operator
+    assert "<mo>&lt;</mo>" in out  # the escaped < survives as an operator
 
 
 def test_notebook_dollar_math_in_markdown_cells_only():
@@ -65,3 +68,95 @@ def test_inline_notebook_styles_move_to_one_stylesheet():
     (css,) = [css for uri, css in notebooks._stylesheets.items() if uri in out]
     assert ".a{color:red}" in css
     assert ".b{color:blue}" in css
+
+
+# ------------------------------------------------------------- MathML for a MATH font
+
+M = "{http://www.w3.org/1998/Math/MathML}"
+
+
+def _tree(latex, display=True):
+    return ET.fromstring(math.to_mathml(latex, display))
+
+
+def test_hat_is_an_accent_that_sits_on_its_letter():
+    (mover,) = _tree(r"\hat{y}").iter(f"{M}mover")
+    assert mover.get("accent") == "true"
+    assert mover[1].text == "\u02c6"  # spacing circumflex, centred; ASCII ^ draws too big
+    assert mover[1].get("stretchy") == "false"
+    (wide,) = _tree(r"\hat{xy}").iter(f"{M}mover")
+    assert wide[1].text == "\u0302"
+    assert wide[1].get("stretchy") == "true"
+
+
+def test_prime_follows_its_base_at_full_size():
+    tree = _tree(r"\sigma'(z) + f''")
+    assert not list(tree.iter(f"{M}msup")), "a prime in a superscript shrinks to a dot"
+    primes = [mo.text for mo in tree.iter(f"{M}mo") if mo.text in ("\u2032", "\u2033")]
+    assert primes == ["\u2032", "\u2033"]
+
+
+def test_sums_and_max_take_movable_limits():
+    tree = _tree(r"\sum_{i=1}^{m} x_i + \max_{x} f")
+    (sum_,) = tree.iter(f"{M}munderover")
+    assert sum_[0].text == "\u2211"
+    assert sum_[0].get("movablelimits") == "true"
+    (max_,) = tree.iter(f"{M}munder")
+    assert max_[0].text == "max"
+    assert max_[0].get("movablelimits") == "true"
+
+
+def test_aligned_becomes_a_table_of_right_and_left_cells():
+    tree = _tree(r"\begin{aligned} a &= b + c \\ &= d, & e &= f \end{aligned}")
+    (table,) = tree.iter(f"{M}mtable")
+    assert table.get("class") == "aligned"
+    rows = list(table)
+    assert len(rows) == 2
+    aligns = [[cell.get("columnalign") for cell in row] for row in rows]
+    assert aligns[0] == ["right", "left"]
+    assert aligns[1] == ["right", "left"] * 2
+    styles = {cell.get("columnalign"): cell.get("style") for row in rows for cell in row}
+    assert styles == {"right": "text-align: -webkit-right", "left": "text-align: left"}
+    assert "&" not in ET.tostring(tree, encoding="unicode")
+
+
+def test_sized_bracket_with_a_script_keeps_its_size():
+    tree = _tree(r"\bigl(1 + x\bigr)^{2}")
+    (msup,) = tree.iter(f"{M}msup")
+    assert msup[0].tag == f"{M}mpadded"
+    assert msup[0][0].get("minsize") == "1.2em"
+
+
+def test_log_takes_thin_spaces_except_next_to_brackets_and_operators():
+    row = _tree(r"y \log x + \log(y)")[0]
+    assert [child.tag.removeprefix(M) for child in row][:5] == ["mi", "mspace", "mi", "mspace", "mi"]
+    assert len(list(row.iter(f"{M}mspace"))) == 2
+
+
+def test_partial_is_a_letter():
+    tree = _tree(r"\frac{\partial J}{\partial z}")
+    assert [mi.text for mi in tree.iter(f"{M}mi")] == ["\u2202", "J", "\u2202", "z"]
+
+
+def test_font_subset_keeps_the_math_table_and_the_used_letters(tmp_path):
+    used = set("∑σ′") | {"x"}
+    target = tmp_path / "math.woff2"
+    size = math.subset_math_font(math.font_characters(used), target)
+    assert size == target.stat().st_size
+    assert size < 100_000, f"the subset is {size:,} bytes"
+    font = TTFont(target)
+    assert font.flavor == "woff2"
+    assert "MATH" in font
+    cmap = font.getBestCmap()
+    for character in "∑σ′x" + "\U0001d465" + "\U0001d70e":  # x and σ, and their math italics
+        assert ord(character) in cmap, f"{character!r} missing from the subset"
+    assert ord("∫") not in cmap, "the subset keeps characters no page uses"
+    names = {record.nameID: record.toUnicode() for record in font["name"].names}
+    assert "Open Font License" in names[13]
+
+
+def test_norm_bars_keep_their_size_unless_left_right():
+    fixed = [mo.get("stretchy") for mo in _tree(r"\lVert a \rVert^2 + |b|").iter(f"{M}mo") if mo.text in "‖|"]
+    assert fixed == ["false"] * 4
+    sized = [mo.get("stretchy") for mo in _tree(r"\left\| a \right\|").iter(f"{M}mo") if mo.text == "‖"]
+    assert sized == ["true", "true"]

@@ -159,7 +159,8 @@ def pages_with_math() -> list[str]:
 
 
 def pytest_generate_tests(metafunc):
-    """Parametrize over the site: ``page_path`` (built pages), ``post`` and ``notebook``."""
+    """Parametrize over the site: ``page_path`` (built pages), ``post``, ``math_page`` (pages
+    whose source writes math) and ``notebook``."""
     if "page_path" in metafunc.fixturenames:
         # Without site/ the one parameter fails in the site_dir fixture: "run make build".
         pages = site_pages() if (SITE / "index.html").is_file() else [NO_SITE_PARAM]
@@ -167,6 +168,8 @@ def pytest_generate_tests(metafunc):
     if "post" in metafunc.fixturenames:
         posts = published_posts()
         metafunc.parametrize("post", posts, ids=[post.url.split("/")[1] for post in posts])
+    if "math_page" in metafunc.fixturenames:
+        metafunc.parametrize("math_page", pages_with_math(), ids=page_id)
     if "notebook" in metafunc.fixturenames:
         sources = notebook_sources()
         metafunc.parametrize("notebook", sources, ids=[source.stem for source in sources])
@@ -524,8 +527,8 @@ class Auditor:
 
 def page_weight_table(audits: list[PageAudit]) -> str:
     rows = [
-        "| Page | Requests | HTML | CSS | JS | Images | Data | Transferred | Uncompressed |",
-        "|---|--:|--:|--:|--:|--:|--:|--:|--:|",
+        "| Page | Requests | HTML | CSS | JS | Fonts | Images | Data | Transferred | Uncompressed |",
+        "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
     ]
 
     def kb(n: int) -> str:
@@ -535,7 +538,8 @@ def page_weight_table(audits: list[PageAudit]) -> str:
         rows.append(
             f"| {audit.path or '/'} | {len(audit.transfers)} | {kb(audit.bytes_of('document'))} "
             f"| {kb(audit.bytes_of('stylesheet'))} | {kb(audit.bytes_of('script'))} "
-            f"| {kb(audit.bytes_of('image'))} | {kb(audit.bytes_of('fetch', 'xhr', 'other'))} "
+            f"| {kb(audit.bytes_of('font'))} | {kb(audit.bytes_of('image'))} "
+            f"| {kb(audit.bytes_of('fetch', 'xhr', 'other'))} "
             f"| **{kb(audit.total_bytes)}** | {kb(audit.total_decoded_bytes)} |"
         )
     return "\n".join(rows)
@@ -547,7 +551,7 @@ PAGE_WEIGHT_INTRO = (
     "response body sizes in Chromium's network events. The test server gzips text "
     "(HTML, CSS, JS, JSON, XML, SVG) as GitHub Pages does; Uncompressed is the same "
     "bodies decoded. Data: the search index and sitemap that Material's scripts "
-    "fetch. Columns HTML to Data are transferred bytes.\n\n"
+    "fetch; Fonts: the math font, on pages with math. Columns HTML to Data are transferred bytes.\n\n"
 )
 PAGE_WEIGHT_ROWS = "page-weight-rows-*.txt"  # one file per process (pytest-xdist worker)
 
