@@ -74,18 +74,45 @@ class Tensor:
     ):
         # Results of operations are trusted; data you pass in is checked
         # (numeric, finite).
-        self.data = (
+        self._data = (
             np.asarray(data) if parents else as_float_array(data, "data")
         )
+        # counts assignments to data: backward needs the values it saw
+        self._version = 0
         self.requires_grad = requires_grad or any(
             parent.requires_grad for parent in parents
         )
         self.grad = None
         self.parents = parents  # the tensors this one was computed from
+        self._parent_versions = tuple(parent._version for parent in parents)
         # the name of the operation that made it, "" for a tensor you made
         self.op = op
         # set by that operation: sends self.grad on to the parents
         self._backward = None
+
+    @property
+    def data(self) -> np.ndarray:
+        return self._data
+
+    @data.setter
+    def data(self, value) -> None:
+        # `t.data = new` and `t.data -= step` both land here: new values.
+        self._data = np.asarray(value)
+        self._version += 1
+
+    def _check_unchanged(self) -> None:
+        """Raise if this result, or a tensor it was computed from, changed
+        since the forward pass."""
+        tensors = (self, *self.parents)
+        versions = (0, *self._parent_versions)
+        for tensor, version in zip(tensors, versions, strict=True):
+            if tensor._version != version:
+                raise RuntimeError(
+                    "a tensor needed for the gradient was modified in place: "
+                    f"a tensor of shape {tensor.shape} changed after "
+                    f"'{self.op}' used it; change it after backward(), or run "
+                    "the forward pass again"
+                )
 
     @property
     def shape(self) -> tuple[int, ...]:
@@ -141,6 +168,8 @@ class Tensor:
         self._accumulate(grad)
         for node in reversed(order):  # from this tensor back to the inputs
             if node._backward is not None and node.grad is not None:
+                # else the gradient would use the new values, silently
+                node._check_unchanged()
                 node._backward()
 
     def topological_order(self) -> list[Tensor]:
@@ -507,7 +536,14 @@ def normalize_axes(axis, ndim: int) -> tuple[int, ...]:
     sorted axes."""
     if axis is None:
         return tuple(range(ndim))
-    axes = (axis,) if isinstance(axis, int) else tuple(axis)
+    axes = tuple(axis) if isinstance(axis, tuple | list) else (axis,)
+    integers = (int, np.integer)
+    if any(isinstance(ax, bool) or not isinstance(ax, integers) for ax in axes):
+        raise TypeError(
+            "axis must be None, an integer or a tuple of integers, got "
+            f"{axis!r}"
+        )
+    axes = tuple(int(ax) for ax in axes)  # np.int64(1) works like 1
     if any(not -ndim <= ax < ndim for ax in axes):
         raise ValueError(
             f"axis {axis} is out of range for a tensor with {ndim} axes"
@@ -600,11 +636,15 @@ def cross_entropy(logits, targets) -> Tensor:
     targets = as_float_array(targets, "targets").astype(
         logits.dtype, copy=False
     )
-    if logits.ndim != 2 or targets.shape != logits.shape:
+    if logits.ndim != 2:
         raise ValueError(
-            "cross_entropy needs logits (batch, classes) and targets of the "
-            "same shape, "
-            f"got {logits.shape} and {targets.shape}"
+            f"logits must have shape (batch, classes), got shape {logits.shape}"
+        )
+    if targets.shape != logits.shape:
+        raise ValueError(
+            "cross_entropy needs targets of the logits' shape, got "
+            f"{logits.shape} and {targets.shape}; encode class labels with "
+            "one_hot(labels, n_classes)"
         )
     return -(log_softmax(logits, axis=1) * targets).sum(axis=1).mean()
 

@@ -111,11 +111,14 @@ def train_adam_cosine(
         # weights settle.
         optimizer.lr = lr * (1 + np.cos(np.pi * epoch / epochs)) / 2
         batches = minibatches(len(x_train), batch_size, rng)
-        losses = [
-            model.train_step(x_train[batch], y_train[batch], optimizer)
-            for batch in batches
-        ]
-        val_loss, val_accuracy = model.evaluate(x_test, y_test)
+        losses = []
+        for number, batch in enumerate(batches, start=1):
+            step = (optimizer, epoch + 1, number)  # stops if training diverges
+            xb, yb = x_train[batch], y_train[batch]
+            losses.append(model.checked_train_step(xb, yb, *step))
+        val_loss, val_accuracy = model.checked_evaluate(
+            x_test, y_test, optimizer, epoch + 1, len(losses)
+        )
         history["loss"].append(float(np.mean(losses)))
         history["val_loss"].append(val_loss)
         history["val_accuracy"].append(val_accuracy)

@@ -15,10 +15,11 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from snippets.checks import (
     as_float_array,
+    check_float_dtype,
+    check_grad_out,
     check_images,
     check_ndim,
     check_positive_int,
-    check_shape,
 )
 from snippets.layers import Layer, init_weights
 
@@ -260,6 +261,7 @@ class Conv2D(Layer):
         self.kernel_size = check_positive_int(kernel_size, "kernel_size")
         self.stride = check_positive_int(stride, "stride")
         self.padding = check_positive_int(padding, "padding", minimum=0)
+        dtype = check_float_dtype(dtype)  # integer weights would round to 0
         # Each output sums in_channels * k * k products: that is the fan-in He
         # scaling needs.
         fan_in = in_channels * kernel_size * kernel_size
@@ -302,7 +304,7 @@ class Conv2D(Layer):
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
         self._require_forward(self._cache)
         padded_shape, columns, out_shape = self._cache
-        check_shape(grad_out, out_shape, "grad_out")
+        grad_out = check_grad_out(grad_out, out_shape)
         batch, out_channels = out_shape[:2]
         # (batch, out_channels, out_h * out_w)
         grad = grad_out.reshape(batch, out_channels, -1)
@@ -388,7 +390,7 @@ class MaxPool2D(Layer):
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
         self._require_forward(self._cache)
         padded_shape, winner, (out_h, out_w) = self._cache
-        check_shape(grad_out, (*padded_shape[:2], out_h, out_w), "grad_out")
+        grad_out = check_grad_out(grad_out, (*padded_shape[:2], out_h, out_w))
         k, stride = self.pool_size, self.stride
         grad_padded = np.zeros(padded_shape, dtype=grad_out.dtype)
         # Only the winner of each window affected the output, so only it gets
@@ -430,12 +432,13 @@ class Flatten(Layer):
                 f"shape {x.shape}"
             )
         self._shape = x.shape
-        return x.reshape(x.shape[0], -1)
+        # the size, not -1: an empty batch has no size to infer it from
+        return x.reshape(x.shape[0], int(np.prod(x.shape[1:])))
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
         self._require_forward(self._shape)
         expected = (self._shape[0], int(np.prod(self._shape[1:])))
-        check_shape(grad_out, expected, "grad_out")
+        grad_out = check_grad_out(grad_out, expected)
         # the same numbers, back in their places
         return grad_out.reshape(self._shape)
 

@@ -7,24 +7,29 @@ digests and cached. Randomness comes only from a ``Generator`` passed in.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import hashlib
 import http.client
+import math
 import os
 import struct
 import tempfile
+import time
 import urllib.request
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
 
-from snippets.checks import as_float_array, check_ndim
+from snippets.checks import as_float_array, check_generator, check_ndim
 
 __all__ = [
     "IDX_TYPES",
     "MNIST_FILES",
     "MNIST_MIRRORS",
+    "STALE_PART_SECONDS",
+    "CacheDirError",
     "ChecksumError",
     "DownloadError",
     "Opener",
@@ -87,6 +92,7 @@ def train_test_split(
 ):
     """Shuffle, then hold out ``test_fraction`` of the rows: (x_train, x_test,
     y_train, y_test)."""
+    check_generator(rng)
     if len(x) != len(y):
         raise ValueError(
             f"x and y must have the same length, got {len(x)} and {len(y)}"
@@ -218,6 +224,16 @@ class ChecksumError(ValueError):
     saved."""
 
 
+class CacheDirError(OSError):
+    """The cache folder cannot be created or written to: no download can
+    help."""
+
+
+# A .part file untouched for this long belongs to a download that was killed:
+# a live one writes to its file after every chunk.
+STALE_PART_SECONDS = 3600
+
+
 def default_cache_dir() -> Path:
     """Where MNIST is kept unless you pass ``cache_dir``:
     ~/.cache/deep-python/mnist."""
@@ -241,26 +257,43 @@ def download_verified(
     sha256: str,
     opener: Opener | None = None,
     timeout: float = 60.0,
+    deadline: float = 600.0,
 ) -> Path:
     """Download ``url`` to ``destination`` only if its SHA-256 is ``sha256``.
 
     The bytes go to a temporary file in the destination's folder; only a
     verified file is renamed into place (``os.replace`` is atomic), so no reader
-    ever sees half a file. Raises ``ChecksumError`` on a digest mismatch and
-    lets network errors through.
+    ever sees half a file. ``timeout`` bounds each wait for the server,
+    ``deadline`` the whole download, in seconds. Raises ``ChecksumError`` on a
+    digest mismatch, ``TimeoutError`` past the deadline, ``CacheDirError`` if
+    the folder cannot be written, and lets network errors through.
     """
     opener = urllib.request.urlopen if opener is None else opener
     destination = Path(destination)
-    handle, temporary = tempfile.mkstemp(
-        dir=destination.parent, prefix=f".{destination.name}.", suffix=".part"
-    )
+    try:
+        handle, temporary = tempfile.mkstemp(
+            dir=destination.parent,
+            prefix=f".{destination.name}.",
+            suffix=".part",
+        )
+    except OSError as error:
+        raise _cache_dir_error("write to", destination.parent, error) from error
+    started = time.monotonic()
     try:
         digest = hashlib.sha256()
         with (
             os.fdopen(handle, "wb") as out,
             opener(url, timeout=timeout) as response,
         ):
-            for chunk in iter(lambda: response.read(1 << 20), b""):
+            # read1 returns what has arrived: a server that sends a byte at a
+            # time cannot hold one call for long, so the deadline is checked.
+            read = getattr(response, "read1", response.read)
+            for chunk in iter(lambda: read(1 << 20), b""):
+                if time.monotonic() - started > deadline:
+                    raise TimeoutError(
+                        f"{url} took longer than the deadline of {deadline} "
+                        "s; try again later, or pass a larger deadline="
+                    )
                 digest.update(chunk)
                 out.write(chunk)
             out.flush()
@@ -286,17 +319,28 @@ def fetch_mnist(
     mirrors: Sequence[str] = MNIST_MIRRORS,
     files: dict[str, tuple[str, str]] = MNIST_FILES,
     opener: Opener | None = None,
+    timeout: float = 60.0,
+    deadline: float = 600.0,
 ) -> dict[str, Path]:
     """Make sure the four MNIST files are in ``cache_dir``, downloading what is
     missing.
 
     A cached file whose digest matches is used as it is (no network); one that
-    does not match is downloaded again. Returns ``{key: path}`` for the keys of
-    ``files``. Offline, raises ``DownloadError`` naming every file to fetch by
-    hand and the folder.
+    does not match is downloaded again. Each file is tried on every mirror in
+    turn, until one delivers it with the right digest. ``timeout`` and
+    ``deadline`` (seconds) bound each wait and each file's download. Returns
+    ``{key: path}`` for the keys of ``files``. When no mirror delivers a file,
+    raises ``DownloadError`` naming every file to fetch by hand and the folder;
+    a folder that cannot be written raises ``CacheDirError``.
     """
-    cache_dir = default_cache_dir() if cache_dir is None else Path(cache_dir)
-    cache_dir.mkdir(parents=True, exist_ok=True)
+    if cache_dir is None:
+        cache_dir = default_cache_dir()
+    cache_dir = Path(cache_dir).expanduser()
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise _cache_dir_error("create", cache_dir, error) from error
+    _remove_stale_parts(cache_dir)
     paths = {}
     for key, (name, sha256) in files.items():
         path = cache_dir / name
@@ -304,9 +348,15 @@ def fetch_mnist(
             failures = []
             for mirror in mirrors:
                 try:
-                    download_verified(mirror + name, path, sha256, opener)
+                    download_verified(
+                        mirror + name, path, sha256, opener, timeout, deadline
+                    )
                     break
-                # offline, refused, not found, cut off
+                except CacheDirError:
+                    raise  # no mirror can fix a folder we cannot write to
+                except ChecksumError as error:  # a bad copy: try the next
+                    failures.append(str(error))
+                # offline, refused, not found, cut off, too slow
                 except (OSError, http.client.HTTPException) as error:
                     failures.append(
                         f"{mirror + name}: {getattr(error, 'reason', error)}"
@@ -317,6 +367,24 @@ def fetch_mnist(
                 )
         paths[key] = path
     return paths
+
+
+def _cache_dir_error(action: str, folder: Path, error: OSError):
+    return CacheDirError(
+        f"cannot {action} the MNIST cache folder {folder}: "
+        f"{error.strerror or error}; pass cache_dir= a folder you can write to"
+    )
+
+
+def _remove_stale_parts(cache_dir: Path) -> None:
+    """Delete the temporary files of downloads that were killed (best
+    effort)."""
+    now = time.time()
+    for part in cache_dir.glob(".*.part"):
+        # gone already, or a folder we may only read: leave it
+        with contextlib.suppress(OSError):
+            if now - part.stat().st_mtime > STALE_PART_SECONDS:
+                part.unlink()
 
 
 def _offline_message(
@@ -381,12 +449,13 @@ def read_idx(path: str | Path) -> np.ndarray:
         )
     shape = struct.unpack(f">{n_dims}I", raw[4:header_bytes])
     dtype = np.dtype(IDX_TYPES[raw[2]])
-    expected = int(np.prod(shape)) * dtype.itemsize
+    # Python integers: no overflow, however large the header's sizes
+    expected = math.prod(shape) * dtype.itemsize
     if len(raw) - header_bytes != expected:
         raise ValueError(
             f"{path}: header gives shape {shape}, that is {expected} bytes of "
-            "data; "
-            f"the file holds {len(raw) - header_bytes}"
+            f"data; the file holds {len(raw) - header_bytes}; delete it and "
+            "download it again"
         )
     data = np.frombuffer(raw, dtype=dtype, offset=header_bytes).reshape(shape)
     # native byte order, and a writable copy
@@ -401,13 +470,15 @@ def load_mnist(
     mirrors: Sequence[str] = MNIST_MIRRORS,
     files: dict[str, tuple[str, str]] = MNIST_FILES,
     opener: Opener | None = None,
+    timeout: float = 60.0,
+    deadline: float = 600.0,
 ):
     """MNIST as arrays, downloaded on first use (see ``fetch_mnist``).
 
     Returns x_train: (60000, 28, 28), y_train: (60000,), x_test: (10000, 28,
     28), y_test: (10000,), all uint8: pixels 0..255 and labels 0..9.
     """
-    paths = fetch_mnist(cache_dir, mirrors, files, opener)
+    paths = fetch_mnist(cache_dir, mirrors, files, opener, timeout, deadline)
     arrays = {key: read_idx(path) for key, path in paths.items()}
     for part in ("train", "test"):
         images, labels = arrays[f"{part}_images"], arrays[f"{part}_labels"]

@@ -24,7 +24,7 @@ import torch
 
 from snippets.autograd import MLP
 from snippets.layers import Activation, Dense
-from snippets.network import Sequential, minibatches
+from snippets.network import Sequential, minibatches, stop_if_diverged
 from snippets.numpy_net import DIGITS_LAYER_SIZES, mlp
 from snippets.optim import SGD
 from snippets.timing import best_time
@@ -169,9 +169,11 @@ def train_numpy(
     """Plain gradient descent on mini-batches; returns each step's loss."""
     optimizer = SGD(lr=learning_rate)
     losses = []
-    for _ in range(epochs):
-        for batch in minibatches(len(x), batch_size, rng):
-            losses.append(model.train_step(x[batch], y[batch], optimizer))
+    for epoch in range(1, epochs + 1):
+        batches = minibatches(len(x), batch_size, rng)
+        for number, batch in enumerate(batches, start=1):
+            step = (optimizer, epoch, number)  # stops if training diverges
+            losses.append(model.checked_train_step(x[batch], y[batch], *step))
     return losses
 
 
@@ -386,8 +388,10 @@ def epoch_functions(
     lr = SPEED_LEARNING_RATE
 
     def engine_epoch(rng):
-        for batch in minibatches(len(x), batch_size, rng):
-            engine_model.train_step(x[batch], y[batch], lr)
+        batches = minibatches(len(x), batch_size, rng)
+        for number, batch in enumerate(batches, start=1):
+            loss = engine_model.train_step(x[batch], y[batch], lr)
+            stop_if_diverged(loss, 1, number, lr)
 
     return {
         "NumPy by hand": lambda: train_numpy(

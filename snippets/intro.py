@@ -139,14 +139,15 @@ def gradient_descent(
     if steps < 1:
         raise ValueError(f"steps must be at least 1, got {steps}")
     history = {"m": [m], "c": [c], "loss": [mse(predict_line(x, m, c), y)]}
-    for _ in range(steps):
+    for step in range(1, steps + 1):
         dm, dc = gradients(x, y, m, c)
         m = m - learning_rate * dm  # a step against the gradient: downhill
         c = c - learning_rate * dc
         loss = mse(predict_line(x, m, c), y)
         if not np.isfinite(loss):
             raise ValueError(
-                f"the loss diverged; try a learning_rate below {learning_rate}"
+                f"training diverged at step {step}: loss = {loss}; try a "
+                f"smaller learning rate (now {learning_rate})"
             )
         history["m"].append(m)
         history["c"].append(c)

@@ -10,7 +10,13 @@ from __future__ import annotations
 import numpy as np
 
 from snippets.activations import get_activation
-from snippets.checks import as_float_array, check_ndim, check_shape
+from snippets.checks import (
+    as_float_array,
+    check_float_dtype,
+    check_generator,
+    check_grad_out,
+    check_ndim,
+)
 
 __all__ = [
     "Activation",
@@ -60,6 +66,7 @@ def init_weights(
     (fan_in + fan_out) as the variance. Zeros would make every unit of a layer
     compute the same thing forever.
     """
+    check_generator(rng)
     scales = {"he": np.sqrt(2.0 / fan_in), "xavier": np.sqrt(1.0 / fan_in)}
     if scheme not in scales:
         raise ValueError(
@@ -94,6 +101,7 @@ class Dense(Layer):
                 f"Dense needs positive sizes, got {in_features} -> "
                 f"{out_features}"
             )
+        dtype = check_float_dtype(dtype)  # integer weights would round to 0
         self.W = init_weights(in_features, out_features, rng, init).astype(
             dtype
         )
@@ -117,7 +125,7 @@ class Dense(Layer):
     # --8<-- [start:dense_backward]
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
         self._require_forward(self._x)
-        check_shape(grad_out, (len(self._x), self.W.shape[1]), "grad_out")
+        grad_out = check_grad_out(grad_out, (len(self._x), self.W.shape[1]))
         self.dW = self._x.T @ grad_out  # (in, batch) @ (batch, out)
         self.db = grad_out.sum(axis=0)  # b was added to every row
         return grad_out @ self.W.T  # (batch, out) @ (out, in)
@@ -147,7 +155,7 @@ class Activation(Layer):
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
         self._require_forward(self._z)
-        check_shape(grad_out, self._z.shape, "grad_out")
+        grad_out = check_grad_out(grad_out, self._z.shape)
         # chain rule, element by element
         return grad_out * self.derivative(self._z)
 

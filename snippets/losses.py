@@ -10,7 +10,13 @@ from __future__ import annotations
 import numpy as np
 
 from snippets.activations import softmax
-from snippets.checks import as_float_array, check_ndim, look_up
+from snippets.checks import (
+    as_float_array,
+    check_distributions,
+    check_ndim,
+    check_probabilities,
+    look_up,
+)
 
 __all__ = [
     "LOSSES",
@@ -36,6 +42,11 @@ def _check_pair(pred, target) -> tuple[np.ndarray, np.ndarray]:
         raise ValueError(
             f"targets must have the predictions' shape {pred.shape}, got "
             f"shape {target.shape}"
+        )
+    if len(pred) == 0:
+        raise ValueError(
+            "predictions have no rows: a loss needs at least one example, "
+            f"got shape {pred.shape}"
         )
     # float32 predictions keep float32 gradients
     return pred, target.astype(pred.dtype, copy=False)
@@ -65,6 +76,7 @@ def binary_cross_entropy(
     """-sum[y log p + (1 - y) log(1 - p)] / batch. prob, target: (batch, 1),
     prob in (0, 1)."""
     prob, target = _check_pair(prob, target)
+    check_probabilities(prob, target)
     prob = np.clip(prob, eps, 1.0 - eps)  # log(0) would be -inf
     return float(
         -np.sum(target * np.log(prob) + (1.0 - target) * np.log(1.0 - prob))
@@ -77,6 +89,7 @@ def binary_cross_entropy_grad(
 ) -> np.ndarray:
     """d loss / d prob: (batch, 1)."""
     prob, target = _check_pair(prob, target)
+    check_probabilities(prob, target)
     prob = np.clip(prob, eps, 1.0 - eps)
     return (prob - target) / (prob * (1.0 - prob)) / prob.shape[0]
 
@@ -92,6 +105,7 @@ def softmax_cross_entropy(logits: np.ndarray, target: np.ndarray) -> float:
     logits, target: (batch, classes).
     """
     logits, target = _check_pair(logits, target)
+    check_distributions(target)
     shifted = logits - logits.max(axis=1, keepdims=True)
     log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
     return float(-np.sum(target * log_probs) / logits.shape[0])
@@ -105,6 +119,7 @@ def softmax_cross_entropy_grad(
     Returns (batch, classes).
     """
     logits, target = _check_pair(logits, target)
+    check_distributions(target)
     return (softmax(logits) - target) / logits.shape[0]
 
 

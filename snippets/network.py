@@ -1,31 +1,114 @@
 """A small Sequential model: layers in a list, a loss, and fit / predict /
-evaluate."""
+evaluate.
+
+Training that diverges stops and says so: ``fit`` checks every step, and the
+training loops of the posts call ``checked_train_step`` or ``stop_if_diverged``.
+"""
 
 from __future__ import annotations
 
+import contextlib
+
 import numpy as np
 
-from snippets.checks import as_float_array, check_ndim
+from snippets.checks import (
+    NonFiniteError,
+    as_float_array,
+    check_generator,
+    check_ndim,
+    check_positive_int,
+)
 from snippets.losses import get_loss
 from snippets.optim import Optimizer
 
 __all__ = [
     "Sequential",
+    "TrainingDiverged",
+    "diverged_message",
     "minibatches",
+    "named_parameters",
+    "overflow_means_divergence",
+    "stop_if_diverged",
 ]
 
 
 # --8<-- [start:minibatches]
 def minibatches(n_samples: int, batch_size: int, rng: np.random.Generator):
     """Yield index arrays that cover 0..n_samples-1 once, in a random order."""
-    if batch_size < 1:
-        raise ValueError(f"batch_size must be at least 1, got {batch_size}")
-    order = rng.permutation(n_samples)
+    batch_size = check_positive_int(batch_size, "batch_size")
+    order = check_generator(rng).permutation(n_samples)
     for start in range(0, n_samples, batch_size):
         yield order[start : start + batch_size]
 
 
 # --8<-- [end:minibatches]
+
+
+# --8<-- [start:diverged]
+class TrainingDiverged(ArithmeticError):
+    """The loss, or a parameter after a step, became NaN or infinite: the
+    steps were too big."""
+
+
+def diverged_message(
+    epoch: int, batch: int, found: str, learning_rate: float
+) -> str:
+    """Where training diverged, what was found, and the fix."""
+    return (
+        f"training diverged at epoch {epoch}, batch {batch}: {found}; "
+        f"try a smaller learning rate (now {learning_rate})"
+    )
+
+
+def stop_if_diverged(
+    loss: float, epoch: int, batch: int, learning_rate: float, parameters=()
+) -> None:
+    """Raise ``TrainingDiverged`` unless ``loss`` and each (name, array) of
+    ``parameters`` is finite.
+
+    ``epoch`` and ``batch`` count from 1. Called after every step, so that
+    training stops at once, not epochs later with an error that blames the
+    input.
+    """
+    blown = [name for name, value in parameters if not np.isfinite(value).all()]
+    if np.isfinite(loss) and not blown:
+        return
+    found = f"loss = {loss:.3g}"
+    if blown:
+        found += f", and the step left NaN or infinity in {', '.join(blown)}"
+    raise TrainingDiverged(diverged_message(epoch, batch, found, learning_rate))
+
+
+@contextlib.contextmanager
+def overflow_means_divergence(x, y, epoch: int, batch: int, learning_rate):
+    """Inside this block, NaN or infinity that the model computed from finite
+    (x, y) raises ``TrainingDiverged``; NaN in the data keeps its own error."""
+    try:
+        yield
+    except NonFiniteError as error:
+        if not (_all_finite(x) and _all_finite(y)):
+            raise  # the data's fault, and the error says so
+        found = f"loss = inf or nan, as {error.name} overflowed in the model"
+        message = diverged_message(epoch, batch, found, learning_rate)
+        raise TrainingDiverged(message) from error
+
+
+def _all_finite(values) -> bool:
+    try:
+        return bool(np.isfinite(np.asarray(values, dtype=np.float64)).all())
+    except (TypeError, ValueError):
+        return False
+
+
+def named_parameters(layers):
+    """Yield (name, array) for every parameter of ``layers``: "Dense.W of
+    layer 0", ..."""
+    for index, layer in enumerate(layers):
+        for name, value, _ in layer.parameters():
+            yield f"{type(layer).__name__}.{name} of layer {index}", value
+
+
+# --8<-- [end:diverged]
 
 
 class Sequential:
@@ -70,6 +153,30 @@ class Sequential:
 
     # --8<-- [end:train_step]
 
+    def checked_train_step(
+        self, x, y, optimizer: Optimizer, epoch: int, batch: int
+    ) -> float:
+        """``train_step``, stopped with ``TrainingDiverged`` at the first
+        non-finite number.
+
+        ``epoch`` and ``batch`` (counted from 1) go into the message. A finite
+        batch that gives NaN or infinity in the forward pass, the loss, the
+        gradients or the parameters after the step means the steps are too big.
+        """
+        with overflow_means_divergence(x, y, epoch, batch, optimizer.lr):
+            loss = self.train_step(x, y, optimizer)
+        parameters = named_parameters(self.layers)
+        stop_if_diverged(loss, epoch, batch, optimizer.lr, parameters)
+        return loss
+
+    def checked_evaluate(
+        self, x, y, optimizer: Optimizer, epoch: int, batch: int
+    ) -> tuple[float, float]:
+        """``evaluate`` during training: overflow on finite data raises
+        ``TrainingDiverged``."""
+        with overflow_means_divergence(x, y, epoch, batch, optimizer.lr):
+            return self.evaluate(x, y)
+
     # --8<-- [start:fit]
     def fit(
         self,
@@ -85,9 +192,23 @@ class Sequential:
         history.
 
         x: (n, features), y: (n, outputs). ``validation`` is an optional (x, y)
-        pair evaluated after each epoch.
+        pair evaluated after each epoch. Stops with ``TrainingDiverged`` at the
+        first loss or parameter that is not finite.
         """
         x, y = as_float_array(x), as_float_array(y, "y")
+        epochs = check_positive_int(epochs, "epochs")
+        batch_size = check_positive_int(batch_size, "batch_size")
+        check_generator(rng)
+        if x.ndim < 2:
+            raise ValueError(
+                f"x must have shape (n, features, ...), got shape {x.shape}"
+            )
+        if len(x) == 0:
+            raise ValueError(
+                "x has no rows: fit needs at least one example, got shape "
+                f"{x.shape}"
+            )
+        check_ndim(y, 2, "(n, outputs)", "y")
         if len(x) != len(y):
             raise ValueError(
                 f"x and y must have the same length, got {len(x)} and {len(y)}"
@@ -98,14 +219,19 @@ class Sequential:
             "val_loss": [],
             "val_accuracy": [],
         }
-        for _ in range(epochs):
-            for batch in minibatches(len(x), batch_size, rng):
-                self.train_step(x[batch], y[batch], optimizer)
-            loss, accuracy = self.evaluate(x, y)
+        for epoch in range(1, epochs + 1):
+            batches = minibatches(len(x), batch_size, rng)
+            for number, batch in enumerate(batches, start=1):
+                xb, yb = x[batch], y[batch]
+                self.checked_train_step(xb, yb, optimizer, epoch, number)
+            where = (optimizer, epoch, number)
+            loss, accuracy = self.checked_evaluate(x, y, *where)
             history["loss"].append(loss)
             history["accuracy"].append(accuracy)
             if validation is not None:
-                val_loss, val_accuracy = self.evaluate(*validation)
+                val_loss, val_accuracy = self.checked_evaluate(
+                    *validation, *where
+                )
                 history["val_loss"].append(val_loss)
                 history["val_accuracy"].append(val_accuracy)
         return history
@@ -122,10 +248,24 @@ class Sequential:
         0/1 labels."""
         y = as_float_array(y, "y")
         check_ndim(y, 2, "(n, outputs)", "y")
+        labels = self._labels(y)
         scores = self.forward(x)
-        labels = y.argmax(axis=1) if y.shape[1] > 1 else y[:, 0].astype(int)
-        accuracy = float(np.mean(self._classes(scores) == labels))
-        return self.loss_fn(scores, y), accuracy
+        loss = self.loss_fn(scores, y)  # also checks that y suits the loss
+        return loss, float(np.mean(self._classes(scores) == labels))
+
+    def _labels(self, y: np.ndarray) -> np.ndarray:
+        """Class per row of y: the one-hot column, or a 0/1 label for one
+        output."""
+        if y.shape[1] > 1:
+            return y.argmax(axis=1)
+        is_binary = (y == 0) | (y == 1)
+        if self.loss_name != "mse" and not is_binary.all():  # mse: any number
+            raise ValueError(
+                f"y of shape (n, 1) must hold 0/1 labels, got "
+                f"{y[~is_binary][0]}; for classes 0..K-1 give the model K "
+                "outputs and pass one_hot(labels, n_classes)"
+            )
+        return y[:, 0].astype(int)
 
     def _classes(self, scores: np.ndarray) -> np.ndarray:
         if scores.shape[1] > 1:

@@ -24,7 +24,7 @@ from snippets.activations import sigmoid
 from snippets.checks import as_float_array, check_shape
 from snippets.data import load_digits_split
 from snippets.layers import Activation, Dense, Layer
-from snippets.network import Sequential
+from snippets.network import Sequential, stop_if_diverged
 from snippets.optim import Adam
 
 __all__ = [
@@ -151,11 +151,13 @@ def train(
     costs).
     """
     costs = []
-    for _ in range(epochs):
+    for epoch in range(1, epochs + 1):
         prob, cache = forward(x, params)  # 1. forward propagation
         costs.append(cost(prob, y))  # 2. the cost
         grads = backward(params, cache, y)  # 3. backward propagation
         params = update(params, grads, learning_rate)  # 4. gradient descent
+        # 5. stop at the first NaN or infinity: it would spread silently
+        stop_if_diverged(costs[-1], epoch, 1, learning_rate, params.items())
     return params, costs
 
 

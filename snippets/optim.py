@@ -1,26 +1,103 @@
 """Optimisers: each ``step(layers)`` moves every parameter against its gradient,
-in place."""
+in place.
+
+Hyper-parameters are checked on every assignment, not only at construction: a
+training loop that sets ``optimizer.lr`` each epoch gets the same loud error for
+a bad value.
+"""
 
 from __future__ import annotations
+
+import math
+import numbers
+import weakref
 
 import numpy as np
 
 __all__ = [
     "SGD",
     "Adam",
+    "Checked",
     "Momentum",
     "Optimizer",
+    "non_negative",
+    "positive_rate",
+    "unit_fraction",
 ]
+
+
+def _real(value, name: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(
+            f"{name} must be a real number, got {value!r} "
+            f"({type(value).__name__})"
+        )
+    return float(value)
+
+
+def positive_rate(value, name: str = "learning rate") -> float:
+    """A learning rate: finite and > 0. NaN would fill the weights with NaN; a
+    negative rate climbs the loss instead of descending it."""
+    rate = _real(value, name)
+    if not (math.isfinite(rate) and rate > 0):
+        raise ValueError(
+            f"{name} must be positive and finite, got {rate}; try a small "
+            "number such as 0.01"
+        )
+    return rate
+
+
+def unit_fraction(value, name: str) -> float:
+    """A decay rate such as momentum's beta: in [0, 1), or the average never
+    forgets."""
+    fraction = _real(value, name)
+    if not 0 <= fraction < 1:
+        raise ValueError(
+            f"{name} must lie in [0, 1), got {fraction}; 0.9 is the usual "
+            "choice"
+        )
+    return fraction
+
+
+def non_negative(value, name: str) -> float:
+    """A small constant such as Adam's eps: finite and >= 0."""
+    number = _real(value, name)
+    if not (math.isfinite(number) and number >= 0):
+        raise ValueError(
+            f"{name} must be finite and >= 0, got {number}; the default 1e-8 "
+            "suits most uses"
+        )
+    return number
+
+
+class Checked:
+    """An attribute whose every assignment goes through ``check(value,
+    name)``."""
+
+    def __init__(self, check, label: str | None = None):
+        self.check, self.label = check, label
+
+    def __set_name__(self, owner, name: str) -> None:
+        self.name = name
+
+    def __get__(self, instance, owner=None):
+        return self if instance is None else instance.__dict__[self.name]
+
+    def __set__(self, instance, value) -> None:
+        checked = self.check(value, self.label or self.name)
+        instance.__dict__[self.name] = checked
 
 
 class Optimizer:
     """Base class: ``step`` visits each (layer, parameter) pair once."""
 
+    lr = Checked(positive_rate, "learning rate")
+
     def __init__(self, lr: float):
-        if not lr > 0:
-            raise ValueError(f"learning rate must be positive, got {lr}")
         self.lr = lr
-        self.state: dict[tuple[int, str], dict] = {}
+        # State per layer, held weakly: it goes when its layer goes, and a new
+        # layer starts fresh even if Python gives it a dead layer's id.
+        self.state: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
     def step(self, layers) -> None:
         for layer in layers:
@@ -36,8 +113,8 @@ class Optimizer:
                         f"{owner}.d{name} must have shape {value.shape}, got "
                         f"shape {grad.shape}"
                     )
-                state = self.state.setdefault((id(layer), name), {})
-                self.update(value, grad, state)
+                per_layer = self.state.setdefault(layer, {})
+                self.update(value, grad, per_layer.setdefault(name, {}))
 
     def update(self, value: np.ndarray, grad: np.ndarray, state: dict) -> None:
         raise NotImplementedError
@@ -58,10 +135,10 @@ class SGD(Optimizer):
 class Momentum(Optimizer):
     """Gradient descent with momentum: v <- beta v + dw; w <- w - lr v."""
 
+    beta = Checked(unit_fraction)
+
     def __init__(self, lr: float, beta: float = 0.9):
         super().__init__(lr)
-        if not 0 <= beta < 1:
-            raise ValueError(f"beta must lie in [0, 1), got {beta}")
         self.beta = beta
 
     def update(self, value, grad, state):
@@ -78,6 +155,9 @@ class Momentum(Optimizer):
 class Adam(Optimizer):
     """Adam: momentum on the gradient and its square, with bias correction."""
 
+    beta1, beta2 = Checked(unit_fraction), Checked(unit_fraction)
+    eps = Checked(non_negative)
+
     def __init__(
         self,
         lr: float = 1e-3,
@@ -86,10 +166,6 @@ class Adam(Optimizer):
         eps: float = 1e-8,
     ):
         super().__init__(lr)
-        if not (0 <= beta1 < 1 and 0 <= beta2 < 1):
-            raise ValueError(
-                f"beta1 and beta2 must lie in [0, 1), got {beta1} and {beta2}"
-            )
         self.beta1, self.beta2, self.eps = beta1, beta2, eps
 
     def update(self, value, grad, state):

@@ -35,7 +35,7 @@ def test_minibatches_are_shuffled_and_seeded():
 
 
 def test_minibatches_refuse_a_zero_batch(rng):
-    with pytest.raises(ValueError, match="batch_size must be at least 1, got 0"):
+    with pytest.raises(ValueError, match="batch_size must be an integer >= 1, got 0"):
         list(minibatches(10, 0, rng))
 
 
