@@ -9,8 +9,8 @@ it started): on a busy machine the wall time grows, the CPU time does not.
 - cold build: ``mkdocs build --strict`` with an empty cache (``.cache/`` removed);
 - warm build: the same again, nothing changed;
 - warm build, one post changed: a line added to a post;
-- reload after a post edit: ``mkdocs serve`` running, a line added to a post, until the
-  served page shows it;
+- reload after a post edit: ``mkdocs serve --dirty`` running, as ``make serve`` runs it,
+  a line added to a post, until the served page shows it;
 - reload after a ``snippets/`` edit: a comment added to a module, until the rebuild ends
   (every figure and notebook runs again: their cache key covers all of ``snippets/``).
 """
@@ -101,7 +101,7 @@ class Server:
     def __init__(self, root: Path):
         self.port = free_port()
         self.process = subprocess.Popen(
-            [*MKDOCS, "serve", "--dev-addr", f"127.0.0.1:{self.port}", "--livereload"],
+            [*MKDOCS, "serve", "--dirty", "--dev-addr", f"127.0.0.1:{self.port}", "--livereload"],
             cwd=root,
             env=ENV,
             stdout=subprocess.DEVNULL,

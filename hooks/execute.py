@@ -15,6 +15,7 @@ A rebuild after a post edit runs nothing; after a ``snippets/`` edit, everything
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import build_cache  # hooks/build_cache.py: MkDocs puts a hook's folder on sys.path while loading it
@@ -34,9 +35,24 @@ def figure_modules(root: Path) -> list[str]:
     return sorted(path.stem for path in folder.glob("*.py") if not path.stem.startswith("_"))
 
 
+def render_every_page_after_a_code_change(files, config, root: Path) -> None:
+    """Under ``mkdocs serve --dirty`` only edited pages are rendered again. A change under
+    snippets/ changes what every page embeds: then every page is rendered again."""
+    record = build_cache.cache_dir(root) / "pages-built-with.json"
+    built_with = json.loads(record.read_text()) if record.is_file() else {}
+    digest = build_cache.environment_digest(root)
+    if built_with.get(config.site_dir, digest) != digest:
+        for file in files.documentation_pages():
+            Path(file.abs_dest_path).unlink(missing_ok=True)  # so that MkDocs sees it as modified
+    built_with[config.site_dir] = digest
+    record.parent.mkdir(parents=True, exist_ok=True)
+    record.write_text(json.dumps(built_with, indent=1))
+
+
 @event_priority(-50)  # after mkdocs-jupyter wraps the notebook files: set the path on its wrapper
 def on_files(files, config):
     root = Path(config.config_file_path).resolve().parent
+    render_every_page_after_a_code_change(files, config, root)
     notebooks = [file for file in files if is_notebook(file)]
     figures = [build_cache.figure_job(module) for module in figure_modules(root)]
     notebook_jobs = [build_cache.notebook_job(Path(file.abs_src_path), root) for file in notebooks]

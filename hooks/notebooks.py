@@ -12,7 +12,8 @@ in pull requests); mkdocs-jupyter executes and renders them. This hook
   into one cacheable stylesheet;
 - offers every blog post as a notebook, ``notebooks/posts/<name>.ipynb``, made from the
   page's own code blocks and prose in page order (tools/page_notebook.py), with a
-  download button under the post's title.
+  download button under the post's title. The notebooks are made with the file list,
+  so a ``mkdocs serve --dirty`` rebuild, which renders only the edited page, keeps them.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from urllib.parse import urlsplit
 
 import jupytext
 import nbformat
+from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File
 from mkdocs.utils import get_relative_url
 
@@ -68,6 +70,7 @@ def on_pre_build(config):
     _stylesheets.clear()
 
 
+@event_priority(-50)  # after the blog plugin has given each post its URL
 def on_files(files, config):
     _post_notebooks.clear()
     for file in list(files):
@@ -76,17 +79,27 @@ def on_files(files, config):
             content = jupytext.writes(notebook, fmt="ipynb")
             files.append(File.generated(config, ipynb_uri(file.src_uri), content=content))
         elif is_post(file.src_uri):
-            # Written once the post's URL is known (on_page_markdown); copied after that.
-            generated = File.generated(config, post_notebook_uri(file.src_uri), content="")
+            content = nbformat.writes(post_notebook(file, config, files))
+            generated = File.generated(config, post_notebook_uri(file.src_uri), content=content)
             _post_notebooks[file.src_uri] = generated
             files.append(generated)
     return files
 
 
-def _relinker(page, config, files):
-    """Map a link target of ``page`` to an absolute URL of the published site."""
+def post_notebook(file, config, files):
+    """The notebook of a post: its code blocks and prose, with links into the published site."""
+    tools = _page_notebook()
+    path = Path(file.abs_src_path)
+    page_url = (config["site_url"] or "") + file.url
+    intro = tools.intro_cell(tools.page_title(path), page_url, config.extra.get("build"))
+    relink = _relinker(file, config, files)
+    return tools.notebook_from_page(path, intro, relink=relink, source_name=f"docs/{file.src_uri}")
+
+
+def _relinker(page_file, config, files):
+    """Map a link target of the page of ``page_file`` to an absolute URL of the published site."""
     site_url = config["site_url"] or ""
-    base = posixpath.dirname(page.file.src_uri)
+    base = posixpath.dirname(page_file.src_uri)
 
     def relink(target: str) -> str:
         if urlsplit(target).scheme or target.startswith("/"):
@@ -94,26 +107,12 @@ def _relinker(page, config, files):
         path, _, anchor = target.partition("#")
         found = files.get_file_from_path(posixpath.normpath(posixpath.join(base, path))) if path else None
         if not path:
-            found = page.file
+            found = page_file
         if found is None:
             return target
         return site_url + found.url + (f"#{anchor}" if anchor else "")
 
     return relink
-
-
-def on_page_markdown(markdown, page, config, files):
-    generated = _post_notebooks.get(page.file.src_uri)
-    if generated is not None:
-        tools = _page_notebook()
-        path = Path(page.file.abs_src_path)
-        title = page.meta.get("title") or tools.page_title(path)
-        intro = tools.intro_cell(title, (config["site_url"] or "") + page.url, config.extra.get("build"))
-        notebook = tools.notebook_from_page(
-            path, intro, relink=_relinker(page, config, files), source_name=f"docs/{page.file.src_uri}"
-        )
-        generated.content_string = nbformat.writes(notebook)
-    return markdown
 
 
 def _drop_cdn_script(match: re.Match) -> str:

@@ -120,3 +120,32 @@ def test_prune_stale_removes_what_was_made_for_older_code(project):
     build_cache.prune_stale(root=project)
     assert all(folder.is_dir() for folder in new.values())
     assert not any(folder.exists() for folder in old.values())
+
+
+def test_a_dirty_rebuild_renders_every_page_again_after_a_code_change(project):
+    """`make serve` rebuilds with --dirty; an edit under snippets/ must still reach every page."""
+    import os
+    import subprocess
+
+    import yaml
+
+    from tools.mkdocs_config import ROOT
+
+    (project / "docs").mkdir()
+    (project / "docs" / "index.md").write_text("# Home\n")
+    (project / "mkdocs.yml").write_text(
+        yaml.safe_dump({"site_name": "t", "hooks": [str(ROOT / "hooks" / "execute.py")]})
+    )
+    page = project / "site" / "index.html"
+
+    def build(*flags):
+        env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+        command = [sys.executable, "-m", "mkdocs", "build", "-q", "-d", "site", *flags]
+        done = subprocess.run(command, cwd=project, env=env, capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+        return page.stat().st_mtime_ns
+
+    first = build()
+    assert build("--dirty") == first  # nothing changed: the page is not rendered again
+    (project / "snippets" / "helper.py").write_text("VALUE = 3\n")
+    assert build("--dirty") != first
