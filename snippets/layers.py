@@ -21,6 +21,7 @@ from snippets.checks import (
 __all__ = [
     "Activation",
     "Dense",
+    "Dropout",
     "Layer",
     "ReLU",
     "Sigmoid",
@@ -198,3 +199,61 @@ class Sigmoid(Activation):
 
 
 # --8<-- [end:named_activations]
+
+
+# --8<-- [start:dropout]
+class Dropout(Layer):
+    """Inverted dropout: in training, zero each value with probability ``p``.
+
+    The survivors are scaled by 1 / (1 - p): each value keeps its expected
+    size, so evaluation needs no rescaling. With ``training = False`` the layer
+    passes its input through. x: (batch, ...) -> out: the same shape.
+    """
+
+    def __init__(self, p: float, rng: np.random.Generator):
+        if not 0 <= p < 1:
+            hint = "p is the fraction to drop"
+            raise ValueError(f"p must lie in [0, 1), got {p}; {hint}")
+        self.p = p
+        self.rng = check_generator(rng)
+        self.training = True
+        self._mask = None  # kept by forward for backward
+
+    # --8<-- [start:dropout_forward]
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        x = as_float_array(x)
+        if not self.training:
+            self._mask = np.ones_like(x)  # evaluation: the identity
+            return x
+        keep = self.rng.random(x.shape) >= self.p  # True with probability 1 - p
+        self._mask = keep.astype(x.dtype) / (1 - self.p)
+        return x * self._mask
+
+    # --8<-- [end:dropout_forward]
+
+    # --8<-- [start:dropout_backward]
+    def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        self._require_forward(self._mask)
+        grad_out = check_grad_out(grad_out, self._mask.shape)
+        return grad_out * self._mask  # the same mask, the same scale
+
+    # --8<-- [end:dropout_backward]
+
+    @property
+    def training(self) -> bool:
+        """True: drop values (training); False: pass them (evaluation)."""
+        return self._training
+
+    @training.setter
+    def training(self, mode: bool) -> None:
+        if not isinstance(mode, bool | np.bool_):
+            hint = "False means evaluate"
+            got = f"got {mode!r}"
+            raise TypeError(f"training must be True or False, {got}; {hint}")
+        self._training = bool(mode)
+
+    def __repr__(self) -> str:
+        return f"Dropout(p={self.p})"
+
+
+# --8<-- [end:dropout]

@@ -145,6 +145,7 @@ class Sequential:
     ) -> float:
         """One gradient step on one batch; returns the batch loss before the
         step."""
+        self.set_training(True)  # Dropout drops values only while training
         scores = self.forward(x)
         loss = self.loss_fn(scores, y)
         self.backward(self.loss_grad(scores, y))
@@ -187,13 +188,19 @@ class Sequential:
         batch_size: int,
         rng: np.random.Generator,
         validation=None,
+        callbacks=(),
+        augment=None,
     ) -> dict[str, list[float]]:
         """Train for ``epochs`` passes over (x, y); return the per-epoch
         history.
 
         x: (n, features), y: (n, outputs). ``validation`` is an optional (x, y)
         pair evaluated after each epoch. Stops with ``TrainingDiverged`` at the
-        first loss or parameter that is not finite.
+        first loss or parameter that is not finite. After each epoch, each
+        callback's ``after_epoch(model, history)`` runs, and training stops if
+        one returns True; ``at_end(model)`` runs once at the end (see
+        ``snippets.callbacks.EarlyStopping``). ``augment(x_batch, rng)``, if
+        given, returns a changed copy of each training batch.
         """
         x, y = as_float_array(x), as_float_array(y, "y")
         epochs = check_positive_int(epochs, "epochs")
@@ -223,6 +230,8 @@ class Sequential:
             batches = minibatches(len(x), batch_size, rng)
             for number, batch in enumerate(batches, start=1):
                 xb, yb = x[batch], y[batch]
+                if augment is not None:
+                    xb = augment(xb, rng)
                 self.checked_train_step(xb, yb, optimizer, epoch, number)
             where = (optimizer, epoch, number)
             loss, accuracy = self.checked_evaluate(x, y, *where)
@@ -234,13 +243,33 @@ class Sequential:
                 )
                 history["val_loss"].append(val_loss)
                 history["val_accuracy"].append(val_accuracy)
+            stops = [
+                callback.after_epoch(self, history) for callback in callbacks
+            ]
+            if any(stops):  # every callback saw the epoch before we stop
+                break
+        for callback in callbacks:
+            callback.at_end(self)
         return history
 
     # --8<-- [end:fit]
 
+    # --8<-- [start:set_training]
+    def set_training(self, training: bool) -> None:
+        """Switch every layer that has a ``training`` mode (Dropout) on or off.
+
+        ``train_step`` switches it on; ``predict`` and ``evaluate`` off.
+        """
+        for layer in self.layers:
+            if hasattr(layer, "training"):
+                layer.training = training
+
+    # --8<-- [end:set_training]
+
     # --8<-- [start:predict]
     def predict(self, x: np.ndarray) -> np.ndarray:
         """Predicted class per row: (batch,)."""
+        self.set_training(False)
         return self._classes(self.forward(x))
 
     def evaluate(self, x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
@@ -249,6 +278,7 @@ class Sequential:
         y = as_float_array(y, "y")
         check_ndim(y, 2, "(n, outputs)", "y")
         labels = self._labels(y)
+        self.set_training(False)
         scores = self.forward(x)
         loss = self.loss_fn(scores, y)  # also checks that y suits the loss
         return loss, float(np.mean(self._classes(scores) == labels))

@@ -17,6 +17,7 @@ import numpy as np
 __all__ = [
     "SGD",
     "Adam",
+    "AdamW",
     "Checked",
     "Momentum",
     "Optimizer",
@@ -88,13 +89,24 @@ class Checked:
         instance.__dict__[self.name] = checked
 
 
+# --8<-- [start:optimizer]
 class Optimizer:
-    """Base class: ``step`` visits each (layer, parameter) pair once."""
+    """Base class: ``step`` visits each (layer, parameter) pair once.
+
+    ``weight_decay`` (lambda) pulls each weight matrix W towards zero; biases
+    are left alone. By default lambda * W, the gradient of the L2 penalty
+    (lambda / 2) * sum(W**2), is added to dW, as in torch.optim.SGD and Adam.
+    A subclass with ``decoupled = True`` (AdamW) shrinks W apart instead.
+    """
 
     lr = Checked(positive_rate, "learning rate")
+    weight_decay = Checked(non_negative)
+    decoupled = False
+    decayed_names = ("W",)  # weights; a bias only shifts, so it is not decayed
 
-    def __init__(self, lr: float):
+    def __init__(self, lr: float, weight_decay: float = 0.0):
         self.lr = lr
+        self.weight_decay = weight_decay
         # State per layer, held weakly: it goes when its layer goes, and a new
         # layer starts fresh even if Python gives it a dead layer's id.
         self.state: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -113,11 +125,19 @@ class Optimizer:
                         f"{owner}.d{name} must have shape {value.shape}, got "
                         f"shape {grad.shape}"
                     )
+                decay = self.weight_decay if name in self.decayed_names else 0.0
+                if self.decoupled:  # shrink W, apart from the update
+                    value *= 1 - self.lr * decay
+                else:  # the gradient of (decay / 2) * sum(W**2)
+                    grad = grad + decay * value
                 per_layer = self.state.setdefault(layer, {})
                 self.update(value, grad, per_layer.setdefault(name, {}))
 
     def update(self, value: np.ndarray, grad: np.ndarray, state: dict) -> None:
         raise NotImplementedError
+
+
+# --8<-- [end:optimizer]
 
 
 # --8<-- [start:sgd]
@@ -137,8 +157,8 @@ class Momentum(Optimizer):
 
     beta = Checked(unit_fraction)
 
-    def __init__(self, lr: float, beta: float = 0.9):
-        super().__init__(lr)
+    def __init__(self, lr: float, beta: float = 0.9, weight_decay: float = 0.0):
+        super().__init__(lr, weight_decay)
         self.beta = beta
 
     def update(self, value, grad, state):
@@ -164,8 +184,9 @@ class Adam(Optimizer):
         beta1: float = 0.9,
         beta2: float = 0.999,
         eps: float = 1e-8,
+        weight_decay: float = 0.0,
     ):
-        super().__init__(lr)
+        super().__init__(lr, weight_decay)
         self.beta1, self.beta2, self.eps = beta1, beta2, eps
 
     def update(self, value, grad, state):
@@ -184,3 +205,20 @@ class Adam(Optimizer):
 
 
 # --8<-- [end:adam]
+
+
+# --8<-- [start:adamw]
+class AdamW(Adam):
+    """Adam with decoupled weight decay (Loshchilov and Hutter, 2019).
+
+    Each step first shrinks W by the factor (1 - lr * weight_decay), then takes
+    Adam's step on the loss gradient alone, as torch.optim.AdamW does.
+    """
+
+    decoupled = True
+
+    def __init__(self, lr=1e-3, weight_decay=1e-2, **adam_options):
+        super().__init__(lr, weight_decay=weight_decay, **adam_options)
+
+
+# --8<-- [end:adamw]
