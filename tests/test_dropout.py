@@ -81,7 +81,7 @@ def test_same_seed_same_mask_and_successive_masks_differ():
 
 
 def test_a_seed_instead_of_a_generator_is_refused():
-    with pytest.raises(TypeError, match="rng must be a numpy.random.Generator"):
+    with pytest.raises(TypeError, match=r"rng must be a numpy\.random\.Generator"):
         Dropout(0.5, 42)
 
 
