@@ -9,18 +9,21 @@ Each output is stored under a key, the SHA-256 of everything it depends on:
 
 A change to any of them gives a new key, so a cached output is never stale and nothing
 has to be invalidated by hand. Outputs that miss the cache are made in separate processes,
-as many at a time as the machine has cores. A half-made output never lands in the cache:
-each job writes into a temporary folder that is renamed into place only on success.
+as many at a time as the machine has cores, the longest (by their last run) first. A
+half-made output never lands in the cache: each job writes into a temporary folder that is
+renamed into place only on success.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import platform
 import shutil
 import subprocess
 import sys
+import time
 import uuid
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -118,12 +121,26 @@ def _job_env() -> dict[str, str]:
     return {**os.environ, **JOB_ENVIRONMENT}
 
 
-def _make(job: Job, target: Path, root: Path) -> str | None:
+def _durations_file(root: Path) -> Path:
+    return cache_dir(root) / "durations.json"
+
+
+def _last_durations(root: Path) -> dict[str, float]:
+    """Seconds each job took when it last ran, by "kind/name"."""
+    try:
+        return json.loads(_durations_file(root).read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+def _make(job: Job, target: Path, root: Path, durations: dict[str, float]) -> str | None:
     """Run ``job`` into ``target``; return None, or the error text if it failed."""
     scratch = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}")
     scratch.mkdir(parents=True)
     command = [part.replace("{out}", str(scratch)) for part in job.command]
+    start = time.perf_counter()
     done = subprocess.run(command, cwd=root, env=_job_env(), capture_output=True, text=True)
+    durations[f"{job.kind}/{job.name}"] = round(time.perf_counter() - start, 2)
     if done.returncode != 0:
         shutil.rmtree(scratch, ignore_errors=True)
         return (done.stderr or done.stdout).strip() or f"{job.name}: exit status {done.returncode}"
@@ -149,9 +166,15 @@ def outputs(jobs: Sequence[Job], root: Path = ROOT, workers: int | None = None) 
     folders = {job: cache_dir(root) / job.kind / folder_name(job, environment) for job in jobs}
     missing = [job for job in jobs if not folders[job].is_dir()]
     if missing:
+        # The longest jobs first (by their last run), so that no core waits for one at the end.
+        durations = _last_durations(root)
+        missing.sort(key=lambda job: durations.get(f"{job.kind}/{job.name}", 0.0), reverse=True)
         workers = workers or os.cpu_count() or 1
         with ThreadPoolExecutor(max_workers=min(workers, len(missing))) as pool:
-            errors = list(pool.map(lambda job: _make(job, folders[job], root), missing))
+            errors = list(pool.map(lambda job: _make(job, folders[job], root, durations), missing))
+        record = _last_durations(root) | durations
+        _durations_file(root).parent.mkdir(parents=True, exist_ok=True)
+        _durations_file(root).write_text(json.dumps(record, indent=1, sort_keys=True))
         failures = [error for error in errors if error]
         if failures:
             raise JobFailed("\n\n".join(failures))
