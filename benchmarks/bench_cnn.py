@@ -15,6 +15,7 @@ from collections.abc import Callable
 import numpy as np
 
 from benchmarks import Table
+from benchmarks.cnn_epoch import alternating_seconds, epoch_pair
 from snippets.cnn import cnn_vs_mlp_experiment
 from snippets.conv import Conv2D, conv2d_naive, conv2d_naive_backward
 from snippets.timing import best_time
@@ -143,5 +144,56 @@ def speed_table() -> Table:
     return table
 
 
+# (case, dtype, target): NumPy's time as a multiple of PyTorch's, at most.
+EPOCH_TARGETS = [
+    ("cnn", np.float32, 0.5),
+    ("cnn", np.float64, 1.0),
+    ("mlp", np.float32, 0.5),
+    ("mlp", np.float64, 1.0),
+]
+EPOCH_ROUNDS = 5
+
+
+def epoch_table() -> Table:
+    import os
+
+    import torch
+
+    from snippets.frameworks import thread_limit
+
+    all_threads = os.cpu_count() or 1
+    table = Table(
+        "Training on 28x28 images, NumPy against PyTorch CPU "
+        f"(PyTorch {torch.__version__}, NumPy {np.__version__}): CNN 1 -> 8 -> 16 channels, "
+        "one epoch; MLP 784-128-10, ten epochs; 8,000 synthetic images, batch 64, Adam; "
+        f"median of {EPOCH_ROUNDS} alternating runs",
+        ["network", "dtype", "threads", "NumPy s", "PyTorch s", "NumPy / PyTorch", "target"],
+    )
+    for threads in sorted({1, all_threads}):
+        with thread_limit(threads):
+            for case, dtype, target in EPOCH_TARGETS:
+                seconds = alternating_seconds(epoch_pair(case, dtype), EPOCH_ROUNDS)
+                ratio = seconds["NumPy"] / seconds["PyTorch"]
+                name, dtype_name = case.upper(), np.dtype(dtype).name
+                table.rows.append(
+                    [
+                        name,
+                        dtype_name,
+                        threads,
+                        seconds["NumPy"],
+                        seconds["PyTorch"],
+                        f"{ratio:.2f}",
+                        f"<= {target}",
+                    ]
+                )
+                table.targets.append(
+                    (
+                        f"{name} {dtype_name}, {threads} thread(s): NumPy / PyTorch {ratio:.2f} <= {target}",
+                        ratio <= target,
+                    )
+                )
+    return table
+
+
 def run() -> list[Table]:
-    return [accuracy_table(), speed_table()]
+    return [accuracy_table(), speed_table(), epoch_table()]

@@ -53,6 +53,11 @@ def as_float_array(x, name: str = "x") -> np.ndarray:
         )
     if not np.issubdtype(array.dtype, np.floating):
         array = array.astype(np.float64)
+    # One sum is finite only if every term is (NaN and infinity spread through
+    # it), and it needs no temporary array; when it is not, perhaps from an
+    # overflow, the element-wise test decides.
+    if np.isfinite(array.sum()):
+        return array
     finite = np.isfinite(array)
     if not finite.all():
         where = tuple(int(i) for i in np.argwhere(~finite)[0])

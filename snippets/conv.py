@@ -28,23 +28,32 @@ __all__ = [
     "Flatten",
     "MaxPool2D",
     "col2im",
+    "col2im_rows",
     "conv2d_naive",
     "conv2d_naive_backward",
     "conv_output_size",
     "im2col",
+    "im2col_rows",
     "pad_images",
     "unpad_images",
+    "window_slice",
 ]
 
 
 # --8<-- [start:output_size]
 def conv_output_size(
-    size: int, kernel_size: int, stride: int, padding: int
+    size: int,
+    kernel_size: int,
+    stride: int,
+    padding: int,
+    floor_mode: bool = False,
 ) -> int:
     """Number of positions a kernel takes along one axis of length ``size``.
 
-    The kernel must fit in the padded input, and the stride must divide what is
-    left exactly; otherwise the last rows or columns would be silently ignored.
+    The kernel must fit in the padded input. By default the stride must divide
+    what is left exactly, or the last rows or columns would be silently
+    ignored; ``floor_mode=True`` rounds down and drops them, as PyTorch and
+    Keras do.
     """
     room = size + 2 * padding - kernel_size  # how far the kernel can slide
     if room < 0:
@@ -54,12 +63,13 @@ def conv_output_size(
             f"size {size} + 2 * padding {padding} = {size + 2 * padding} < "
             f"{kernel_size}"
         )
-    if room % stride:
+    if room % stride and not floor_mode:
         raise ValueError(
             f"(size {size} + 2 * padding {padding} - kernel {kernel_size}) = "
             f"{room} is not a multiple "
             f"of stride {stride}: the output size would not be whole; change "
-            "the padding or the stride"
+            "the padding or the stride, or pass floor_mode=True to drop the "
+            f"last {room % stride} row(s)"
         )
     return room // stride + 1
 
@@ -233,6 +243,75 @@ def col2im(
 # --8<-- [end:col2im]
 
 
+# --8<-- [start:window_slice]
+def window_slice(offset: int, stride: int, count: int) -> slice:
+    """Where pixel ``offset`` of each of ``count`` windows sits along one axis.
+
+    Window i starts at stride * i; its pixel ``offset`` is stride * i + offset.
+    """
+    return slice(offset, offset + stride * count, stride)
+
+
+# --8<-- [end:window_slice]
+
+
+# --8<-- [start:rows]
+def im2col_rows(x_padded: np.ndarray, kernel_size: int) -> np.ndarray:
+    """Stride-1 im2col that copies long rows: the fast path of ``Conv2D``.
+
+    x_padded: (batch, C, height, width) -> (batch, C * k * k, out_h * width).
+    Each image is read as one long row of height * width pixels, so the pixel
+    at offset (u, v) of the patch at (i, j) sits u * width + v after the
+    patch's corner: one slice of the long row per offset, k * k slices in all.
+    Column i * width + j is the patch at (i, j) for j < out_w; the other
+    columns wrap around the image's right edge and are thrown away later.
+    """
+    batch, channels, height, width = x_padded.shape
+    k = kernel_size
+    out_h = height - k + 1
+    pixels = x_padded.reshape(batch, channels, height * width)
+    length = out_h * width
+    columns = np.empty((batch, channels, k, k, length), dtype=x_padded.dtype)
+    for u in range(k):
+        for v in range(k):
+            start = u * width + v
+            # The last offsets run past the last pixel: fill with zeros.
+            stop = min(start + length, height * width)
+            columns[:, :, u, v, : stop - start] = pixels[:, :, start:stop]
+            columns[:, :, u, v, stop - start :] = 0.0
+    return columns.reshape(batch, channels * k * k, length)
+
+
+# --8<-- [end:rows]
+
+
+# --8<-- [start:rows_backward]
+def col2im_rows(
+    columns: np.ndarray,
+    padded_shape: tuple[int, ...],
+    kernel_size: int,
+) -> np.ndarray:
+    """The reverse of ``im2col_rows``: add each column entry back onto its
+    pixel.
+
+    columns: (batch, C * k * k, out_h * width) -> (batch, C, height, width).
+    The wrapped-around columns must hold zeros: they belong to no patch.
+    """
+    batch, channels, height, width = padded_shape
+    k = kernel_size
+    columns = columns.reshape(batch, channels, k, k, -1)
+    pixels = np.zeros((batch, channels, height * width), dtype=columns.dtype)
+    for u in range(k):
+        for v in range(k):
+            start = u * width + v
+            stop = min(start + columns.shape[-1], height * width)
+            pixels[:, :, start:stop] += columns[:, :, u, v, : stop - start]
+    return pixels.reshape(padded_shape)
+
+
+# --8<-- [end:rows_backward]
+
+
 class Conv2D(Layer):
     """2-D convolution (cross-correlation, as in every framework), vectorised
     with im2col.
@@ -255,6 +334,8 @@ class Conv2D(Layer):
         padding: int = 0,
         init: str = "he",
         dtype=np.float64,
+        input_grad: bool = True,
+        floor_mode: bool = False,
     ):
         self.in_channels = check_positive_int(in_channels, "in_channels")
         self.out_channels = check_positive_int(out_channels, "out_channels")
@@ -273,6 +354,11 @@ class Conv2D(Layer):
         # contiguous: W.reshape is then a view
         self.W = np.ascontiguousarray(weights, dtype=dtype)
         self.b = np.zeros(out_channels, dtype=dtype)
+        # A first layer's input is the data, whose gradient nobody uses: with
+        # input_grad=False, backward skips it and returns None (as PyTorch
+        # does for a tensor that does not require grad).
+        self.input_grad = bool(input_grad)
+        self.floor_mode = bool(floor_mode)  # drop what a stride cannot reach
         self._cache = None
 
     # --8<-- [start:conv_forward]
@@ -280,15 +366,14 @@ class Conv2D(Layer):
         x = as_float_array(x)
         check_images(x, self.in_channels, "Conv2D")
         batch, _, height, width = x.shape
-        out_h = conv_output_size(
-            height, self.kernel_size, self.stride, self.padding
-        )
-        out_w = conv_output_size(
-            width, self.kernel_size, self.stride, self.padding
-        )
-        x_padded = pad_images(x, self.padding)
+        k, stride, pad = self.kernel_size, self.stride, self.padding
+        out_h = conv_output_size(height, k, stride, pad, self.floor_mode)
+        out_w = conv_output_size(width, k, stride, pad, self.floor_mode)
+        x_padded = pad_images(x, pad)
+        if stride == 1:  # the same numbers, faster: see "Making it fast"
+            return self._forward_rows(x_padded, out_w)
         # (batch, K, out_h * out_w)
-        columns = im2col(x_padded, self.kernel_size, self.stride)
+        columns = im2col(x_padded, k, stride)
         # (out_channels, K), K = in_ch * k * k
         kernels = self.W.reshape(self.out_channels, -1)
         # one matrix product per image: (batch, out_channels, out_h * out_w)
@@ -301,10 +386,12 @@ class Conv2D(Layer):
     # --8<-- [end:conv_forward]
 
     # --8<-- [start:conv_backward]
-    def backward(self, grad_out: np.ndarray) -> np.ndarray:
+    def backward(self, grad_out: np.ndarray) -> np.ndarray | None:
         self._require_forward(self._cache)
         padded_shape, columns, out_shape = self._cache
         grad_out = check_grad_out(grad_out, out_shape)
+        if self.stride == 1:
+            return self._backward_rows(grad_out)
         batch, out_channels = out_shape[:2]
         # (batch, out_channels, out_h * out_w)
         grad = grad_out.reshape(batch, out_channels, -1)
@@ -317,6 +404,8 @@ class Conv2D(Layer):
             .sum(axis=0)
             .reshape(self.W.shape)
         )
+        if not self.input_grad:
+            return None
         # (batch, K, out_h * out_w)
         grad_columns = self.W.reshape(out_channels, -1).T @ grad
         grad_padded = col2im(
@@ -326,11 +415,49 @@ class Conv2D(Layer):
 
     # --8<-- [end:conv_backward]
 
+    # --8<-- [start:conv_rows]
+    def _forward_rows(self, x_padded: np.ndarray, out_w: int) -> np.ndarray:
+        """Stride 1: the product over long rows, then drop the wrapped-around
+        columns."""
+        batch, _, height, width = x_padded.shape
+        out_h = height - self.kernel_size + 1
+        # (batch, K, out_h * width)
+        columns = im2col_rows(x_padded, self.kernel_size)
+        out = self.W.reshape(self.out_channels, -1) @ columns
+        out += self.b[:, None]
+        out_shape = (batch, self.out_channels, out_h, out_w)
+        self._cache = (x_padded.shape, columns, out_shape)
+        out = out.reshape(batch, self.out_channels, out_h, width)
+        return out[..., :out_w]  # a view: no copy
+
+    def _backward_rows(self, grad_out: np.ndarray) -> np.ndarray | None:
+        padded_shape, columns, (batch, out_channels, out_h, out_w) = self._cache
+        width = padded_shape[3]
+        # The wrapped-around columns made no output: their gradient is zero.
+        grad = np.empty((batch, out_channels, out_h, width), grad_out.dtype)
+        grad[..., :out_w] = grad_out
+        grad[..., out_w:] = 0.0
+        grad = grad.reshape(batch, out_channels, out_h * width)
+        self.db = grad.sum(axis=(0, 2))
+        self.dW = (
+            (grad @ columns.transpose(0, 2, 1))
+            .sum(axis=0)
+            .reshape(self.W.shape)
+        )
+        if not self.input_grad:
+            return None
+        grad_columns = self.W.reshape(out_channels, -1).T @ grad
+        grad_padded = col2im_rows(grad_columns, padded_shape, self.kernel_size)
+        return unpad_images(grad_padded, self.padding)
+
+    # --8<-- [end:conv_rows]
+
     def __repr__(self) -> str:
         return (
             f"Conv2D({self.in_channels}, {self.out_channels}, "
             f"kernel_size={self.kernel_size}, "
-            f"stride={self.stride}, padding={self.padding})"
+            f"stride={self.stride}, padding={self.padding}"
+            + (", floor_mode=True)" if self.floor_mode else ")")
         )
 
 
@@ -346,9 +473,14 @@ class MaxPool2D(Layer):
     """
 
     def __init__(
-        self, pool_size: int = 2, stride: int | None = None, padding: int = 0
+        self,
+        pool_size: int = 2,
+        stride: int | None = None,
+        padding: int = 0,
+        floor_mode: bool = False,
     ):
         self.pool_size = check_positive_int(pool_size, "pool_size")
+        self.floor_mode = bool(floor_mode)  # drop what no window covers
         self.stride = (
             self.pool_size
             if stride is None
@@ -367,21 +499,23 @@ class MaxPool2D(Layer):
     def forward(self, x: np.ndarray) -> np.ndarray:
         x = as_float_array(x)
         check_ndim(x, 4, "(batch, channels, height, width)")
-        k, stride = self.pool_size, self.stride
-        out_h = conv_output_size(x.shape[2], k, stride, self.padding)
-        out_w = conv_output_size(x.shape[3], k, stride, self.padding)
+        k, stride, floor = self.pool_size, self.stride, self.floor_mode
+        out_h = conv_output_size(x.shape[2], k, stride, self.padding, floor)
+        out_w = conv_output_size(x.shape[3], k, stride, self.padding, floor)
         x_padded = pad_images(x, self.padding, value=-np.inf)
-        windows = sliding_window_view(x_padded, (k, k), axis=(2, 3))[
-            :, :, ::stride, ::stride
-        ]
-        # (batch, channels, out_h, out_w, k * k)
-        flat_windows = windows.reshape(*windows.shape[:4], k * k)
-        # which of the k * k pixels was the largest
-        winner = flat_windows.argmax(axis=-1)
-        out = np.take_along_axis(flat_windows, winner[..., None], axis=-1)[
-            ..., 0
-        ]
-        self._cache = (x_padded.shape, winner, (out_h, out_w))
+        # The pixels at offset (u, v) of every window form one strided view, so
+        # k * k passes cover all windows of all images and channels.
+        out = None
+        for u in range(k):
+            for v in range(k):
+                rows = window_slice(u, stride, out_h)
+                cols = window_slice(v, stride, out_w)
+                pixels = x_padded[:, :, rows, cols]  # (batch, C, out_h, out_w)
+                if out is None:
+                    out = pixels.copy()
+                else:
+                    np.maximum(out, pixels, out=out)
+        self._cache = (x_padded, out)
         return out
 
     # --8<-- [end:pool_forward]
@@ -389,22 +523,28 @@ class MaxPool2D(Layer):
     # --8<-- [start:pool_backward]
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
         self._require_forward(self._cache)
-        padded_shape, winner, (out_h, out_w) = self._cache
-        grad_out = check_grad_out(grad_out, (*padded_shape[:2], out_h, out_w))
+        x_padded, out = self._cache
+        grad_out = check_grad_out(grad_out, out.shape)
         k, stride = self.pool_size, self.stride
-        grad_padded = np.zeros(padded_shape, dtype=grad_out.dtype)
-        # Only the winner of each window affected the output, so only it gets
-        # gradient. k * k passes, one per position in the window; overlapping
-        # windows add up.
+        out_h, out_w = out.shape[2:]
+        grad_padded = np.zeros(x_padded.shape, dtype=grad_out.dtype)
+        # Only the winner of each window reached the output, so only it gets
+        # gradient. The first pixel equal to the maximum wins (PyTorch breaks
+        # ties the same way); it claims its window: a later equal pixel gets 0.
+        unclaimed = np.ones(out.shape, dtype=bool)
+        won = np.empty(out.shape, dtype=bool)
         for u in range(k):
             for v in range(k):
-                # (batch, channels, out_h, out_w)
-                won_here = winner == u * k + v
-                rows = slice(u, u + stride * out_h, stride)
-                cols = slice(v, v + stride * out_w, stride)
-                grad_padded[:, :, rows, cols] += np.where(
-                    won_here, grad_out, 0.0
-                )
+                rows = window_slice(u, stride, out_h)
+                cols = window_slice(v, stride, out_w)
+                np.equal(x_padded[:, :, rows, cols], out, out=won)
+                won &= unclaimed
+                unclaimed ^= won  # won is inside unclaimed: removes the winners
+                target = grad_padded[:, :, rows, cols]  # a view: writes land
+                if stride >= k:  # windows apart: each pixel is in one window
+                    np.multiply(grad_out, won, out=target)
+                else:  # overlapping windows share pixels: add, never assign
+                    target += grad_out * won
         return unpad_images(grad_padded, self.padding)
 
     # --8<-- [end:pool_backward]
@@ -412,7 +552,8 @@ class MaxPool2D(Layer):
     def __repr__(self) -> str:
         return (
             f"MaxPool2D({self.pool_size}, stride={self.stride}, "
-            f"padding={self.padding})"
+            f"padding={self.padding}"
+            + (", floor_mode=True)" if self.floor_mode else ")")
         )
 
 

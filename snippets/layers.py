@@ -96,6 +96,7 @@ class Dense(Layer):
         rng: np.random.Generator,
         init: str = "he",
         dtype=np.float64,
+        input_grad: bool = True,
     ):
         if in_features < 1 or out_features < 1:
             raise ValueError(
@@ -107,6 +108,9 @@ class Dense(Layer):
             dtype
         )
         self.b = np.zeros(out_features, dtype=dtype)
+        # A first layer's input is the data, whose gradient nobody uses: with
+        # input_grad=False, backward skips it and returns None.
+        self.input_grad = bool(input_grad)
         self._x = None  # the last input, kept by forward for backward
 
     # --8<-- [start:dense_forward]
@@ -129,6 +133,8 @@ class Dense(Layer):
         grad_out = check_grad_out(grad_out, (len(self._x), self.W.shape[1]))
         self.dW = self._x.T @ grad_out  # (in, batch) @ (batch, out)
         self.db = grad_out.sum(axis=0)  # b was added to every row
+        if not self.input_grad:
+            return None
         return grad_out @ self.W.T  # (batch, out) @ (out, in)
 
     # --8<-- [end:dense_backward]

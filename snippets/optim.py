@@ -192,16 +192,28 @@ class Adam(Optimizer):
     def update(self, value, grad, state):
         if not state:
             state.update(t=0, m=np.zeros_like(value), v=np.zeros_like(value))
+            state["scratch"] = np.empty_like(value)  # reused at every step
         state["t"] += 1
         m, v, t = state["m"], state["v"], state["t"]
+        scratch = state["scratch"]
+        # m <- beta1 m + (1 - beta1) grad, v <- beta2 v + (1 - beta2) grad^2,
+        # in place: a large parameter would get a new temporary per term.
         m *= self.beta1
-        m += (1 - self.beta1) * grad
+        m += np.multiply(grad, 1 - self.beta1, out=scratch)
         v *= self.beta2
-        v += (1 - self.beta2) * grad**2
-        # early steps: m and v start at 0, undo that bias
-        m_hat = m / (1 - self.beta1**t)
-        v_hat = v / (1 - self.beta2**t)
-        value -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
+        np.square(grad, out=scratch)
+        v += np.multiply(scratch, 1 - self.beta2, out=scratch)
+        # Early steps: m and v start at 0; dividing them by 1 - beta^t undoes
+        # that bias. Both corrections are numbers, so they go into the step
+        # size and the denominator (PyTorch's order), with the same result as
+        # lr * m_hat / (sqrt(v_hat) + eps).
+        correction1, correction2 = 1 - self.beta1**t, 1 - self.beta2**t
+        denominator = np.sqrt(v, out=scratch)
+        denominator /= np.sqrt(correction2)
+        denominator += self.eps
+        step = np.divide(m, denominator, out=scratch)
+        step *= self.lr / correction1
+        value -= step
 
 
 # --8<-- [end:adam]
