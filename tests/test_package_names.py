@@ -45,9 +45,14 @@ def snippets_imports(path: Path) -> set[str]:
     return found
 
 
-@pytest.mark.parametrize("path", MODULES, ids=lambda path: path.stem)
+def module_name(path: Path) -> str:
+    """The dotted name of a module of the package: snippets/exercises/cnn.py -> snippets.exercises.cnn."""
+    return ".".join(("snippets", *path.relative_to(PACKAGE).with_suffix("").parts))
+
+
+@pytest.mark.parametrize("path", MODULES, ids=module_name)
 def test_every_public_module_lists_its_public_names_in_all(path):
-    module = importlib.import_module(f"snippets.{path.stem}")
+    module = importlib.import_module(module_name(path))
     assert hasattr(module, "__all__"), f"snippets/{path.name} has no __all__"
     assert sorted(module.__all__) == sorted(top_level_public_names(path)), (
         f"snippets/{path.name}: __all__ must list exactly the public names it defines"

@@ -60,7 +60,9 @@ np.float64(2.0)
 
 ## Exercises
 
-Check your own code against the reference with the command each exercise names.
+Check your own code against the reference: register each code exercise in a module
+of `snippets/exercises/` (see the contributing guide), and tell the reader its
+command, `python -m snippets.exercises check <post>-<number> my_answer.py`.
 
 1. **A derivation.** Show that the gradient of the mean squared error with respect to
    $\\hat y_i$ is $\\frac{{2}}{{n}}(\\hat y_i - y_i)$.
