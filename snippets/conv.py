@@ -259,19 +259,20 @@ def window_slice(offset: int, stride: int, count: int) -> slice:
 def im2col_rows(x_padded: np.ndarray, kernel_size: int) -> np.ndarray:
     """Stride-1 im2col that copies long rows: the fast path of ``Conv2D``.
 
-    x_padded: (batch, C, height, width) -> (batch, C * k * k, out_h * width).
-    Each image is read as one long row of height * width pixels, so the pixel
-    at offset (u, v) of the patch at (i, j) sits u * width + v after the
-    patch's corner: one slice of the long row per offset, k * k slices in all.
-    Column i * width + j is the patch at (i, j) for j < out_w; the other
-    columns wrap around the image's right edge and are thrown away later.
+    x_padded: (batch, C, height, width);
+    returns: (batch, C * k * k, out_h * width).
+    Each image is read as one long row of height * width pixels, so the
+    pixel at offset (u, v) of the patch at (i, j) sits u * width + v after
+    the patch's corner: one slice of the long row per offset, k * k slices
+    in all. Column i * width + j is the patch at (i, j) for j < out_w; the
+    other columns wrap around the right edge and are dropped later.
     """
     batch, channels, height, width = x_padded.shape
     k = kernel_size
     out_h = height - k + 1
     pixels = x_padded.reshape(batch, channels, height * width)
     length = out_h * width
-    columns = np.empty((batch, channels, k, k, length), dtype=x_padded.dtype)
+    columns = np.empty((batch, channels, k, k, length), x_padded.dtype)
     for u in range(k):
         for v in range(k):
             start = u * width + v
