@@ -1,12 +1,29 @@
 """pytest runs every python and pycon code block under docs/ (see tools/docs_sybil.py)."""
 
+from tools import page_weight
 from tools.doc_blocks import all_skips, block_of_example
 from tools.docs_sybil import make_sybil
 
 pytest_collect_file = make_sybil().pytest()
 
 
-def pytest_terminal_summary(terminalreporter):
+def pytest_sessionstart(session):
+    if not hasattr(session.config, "workerinput"):  # pytest's main process, not an xdist worker
+        page_weight.clear()
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    """The docs count, the skips, and the browser tests' page-weight table."""
+    _docs_summary(terminalreporter)
+    table = None if hasattr(config, "workerinput") else page_weight.join()
+    if table:
+        terminalreporter.section("page weight (cold load, bytes transferred, text gzipped)")
+        for line in table.splitlines():
+            terminalreporter.write_line(line)
+        terminalreporter.write_line(f"written to {page_weight.REPORT.relative_to(page_weight.ROOT)}")
+
+
+def _docs_summary(terminalreporter):
     """Say how many documentation code blocks ran, and list the ones skipped on purpose."""
     stats = terminalreporter.stats
 

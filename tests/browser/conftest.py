@@ -27,6 +27,7 @@ import yaml
 from markdown.extensions.toc import slugify
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 
+from tools import page_weight
 from tools.browser_setup import chromium_path
 from tools.fences import find_fences
 from tools.mkdocs_config import ROOT
@@ -37,7 +38,6 @@ POSTS = DOCS / "blog" / "posts"
 NOTEBOOKS = DOCS / "notebooks"
 ARTIFACTS = ROOT / "test-artifacts"
 SCREENSHOTS = ARTIFACTS / "screenshots"
-PAGE_WEIGHT_REPORT = ARTIFACTS / "page-weight.md"
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -526,10 +526,7 @@ class Auditor:
 
 
 def page_weight_table(audits: list[PageAudit]) -> str:
-    rows = [
-        "| Page | Requests | HTML | CSS | JS | Fonts | Images | Data | Transferred | Uncompressed |",
-        "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
-    ]
+    rows = list(page_weight.HEADER)
 
     def kb(n: int) -> str:
         return f"{n / 1000:,.1f} kB"
@@ -543,17 +540,6 @@ def page_weight_table(audits: list[PageAudit]) -> str:
             f"| **{kb(audit.total_bytes)}** | {kb(audit.total_decoded_bytes)} |"
         )
     return "\n".join(rows)
-
-
-PAGE_WEIGHT_INTRO = (
-    "# Page weight\n\n"
-    "Bytes each page transfers on a cold load (HTTP cache disabled), summed from the "
-    "response body sizes in Chromium's network events. The test server gzips text "
-    "(HTML, CSS, JS, JSON, XML, SVG) as GitHub Pages does; Uncompressed is the same "
-    "bodies decoded. Data: the search index and sitemap that Material's scripts "
-    "fetch; Fonts: the math font, on pages with math. Columns HTML to Data are transferred bytes.\n\n"
-)
-PAGE_WEIGHT_ROWS = "page-weight-rows-*.txt"  # one file per process (pytest-xdist worker)
 
 
 def _worker_name(config) -> str:
@@ -572,31 +558,4 @@ def audit(browser: Browser, site_url: str, request) -> Iterator[Auditor]:
     auditor.close()
     if auditor.audits:
         rows = page_weight_table(auditor.audits).splitlines()[2:]
-        ARTIFACTS.mkdir(exist_ok=True)
-        part = ARTIFACTS / PAGE_WEIGHT_ROWS.replace("*", _worker_name(request.config))
-        part.write_text("\n".join(rows) + "\n", encoding="utf-8")
-
-
-def pytest_sessionstart(session):
-    if not hasattr(session.config, "workerinput"):
-        for part in ARTIFACTS.glob(PAGE_WEIGHT_ROWS):
-            part.unlink()
-
-
-def pytest_terminal_summary(terminalreporter, config):
-    if hasattr(config, "workerinput"):
-        return
-    parts = sorted(ARTIFACTS.glob(PAGE_WEIGHT_ROWS))
-    rows = [row for part in parts for row in part.read_text(encoding="utf-8").splitlines() if row]
-    if not rows:
-        return
-    header = page_weight_table([]).splitlines()
-    rows.sort(key=lambda row: (row.startswith("| 404.html"), row))
-    table = "\n".join(header + rows)
-    PAGE_WEIGHT_REPORT.write_text(PAGE_WEIGHT_INTRO + table + "\n", encoding="utf-8")
-    for part in parts:
-        part.unlink()
-    terminalreporter.section("page weight (cold load, bytes transferred, text gzipped)")
-    for line in table.splitlines():
-        terminalreporter.write_line(line)
-    terminalreporter.write_line(f"written to {PAGE_WEIGHT_REPORT.relative_to(ROOT)}")
+        page_weight.write_rows(rows, _worker_name(request.config))
