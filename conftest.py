@@ -1,5 +1,13 @@
 """pytest runs every python and pycon code block under docs/ (see tools/docs_sybil.py)."""
 
+import os
+
+# One BLAS thread per test process, set before NumPy loads: `make test` runs one process per
+# core, and BLAS threads on top of those spin against each other (small-matrix training ran
+# about 4x slower so). Benchmarks, not tests, measure threads.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
 from tools import page_weight
 from tools.doc_blocks import all_skips, block_of_example
 from tools.docs_sybil import make_sybil
