@@ -2,6 +2,8 @@
 
 import os
 
+import pytest
+
 # One BLAS thread per test process, set before NumPy loads: `make test` runs one process per
 # core, and BLAS threads on top of those spin against each other (small-matrix training ran
 # about 4x slower so). Benchmarks, not tests, measure threads.
@@ -66,3 +68,23 @@ def _docs_summary(terminalreporter):
             f"definition blocks that run alone: {ran_alone} of {len(alone)} "
             f"({exempt} exempt, each listed as SKIPPED with its reason)"
         )
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """``--dist loadfile``, with the browser suite (tests/browser/) as one unit of work.
+
+    Its tests share one Chromium and the pages it loaded (tests/browser/conftest.py): split
+    over two workers, each would start a browser and load and audit the same pages again.
+    """
+    if config.getoption("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class BrowserSuiteTogether(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            if nodeid.startswith("tests/browser/"):
+                return "tests/browser/"
+            return super()._split_scope(nodeid)
+
+    return BrowserSuiteTogether(config, log)

@@ -368,6 +368,8 @@ class PageAudit:
     images: list[dict] = field(default_factory=list)
     math: dict = field(default_factory=dict)
     axe_violations: list[dict] = field(default_factory=list)
+    # The loaded page itself, left open for the tests that only read it (see `shown`).
+    page: Page | None = field(default=None, repr=False, compare=False)
 
     @property
     def total_bytes(self) -> int:
@@ -488,9 +490,12 @@ class Auditor:
     def _audit(self, path: str) -> PageAudit:
         page = self._context.new_page()
         try:
-            return self._load(page, path)
-        finally:
+            audit = self._load(page, path)
+        except BaseException:
             page.close()
+            raise
+        audit.page = page
+        return audit
 
     def _load(self, page: Page, path: str) -> PageAudit:
         audit = PageAudit(path=path, url=self.site_url + path)
@@ -523,6 +528,40 @@ class Auditor:
                 audit.failed_requests.append(f"{resp.url} (HTTP {resp.status})")
         cdp.detach()
         return audit
+
+
+class ShownPages:
+    """Pages as a reader sees them at one window size and colour scheme, each loaded once.
+
+    The light 1,280-px page is the audit's own; other sizes and schemes load in a context
+    of their own. The tests that only read a page share it, so they must leave it as
+    they found it; a test that clicks, types or navigates opens its own page.
+    """
+
+    def __init__(self, browser: Browser, site_url: str, auditor: Auditor):
+        self._browser, self._site_url, self._auditor = browser, site_url, auditor
+        self._contexts: dict[tuple, BrowserContext] = {}
+        self._pages: dict[tuple, Page] = {}
+
+    def __call__(self, path: str, viewport: dict = VIEWPORT, scheme: str = "light") -> Page:
+        look = (viewport["width"], viewport["height"], scheme)
+        if (path, *look) not in self._pages:
+            if look == (VIEWPORT["width"], VIEWPORT["height"], "light"):
+                page = self._auditor(path).page
+            else:
+                if look not in self._contexts:
+                    self._contexts[look] = new_context(
+                        self._browser, self._site_url, viewport=viewport, color_scheme=scheme
+                    )
+                page = self._contexts[look].new_page()
+                page.goto(path, wait_until="load")
+            page.evaluate("async () => { await document.fonts.ready; }")
+            self._pages[(path, *look)] = page
+        return self._pages[(path, *look)]
+
+    def close(self) -> None:
+        for context in self._contexts.values():
+            context.close()
 
 
 def page_weight_table(audits: list[PageAudit]) -> str:
@@ -559,3 +598,11 @@ def audit(browser: Browser, site_url: str, request) -> Iterator[Auditor]:
     if auditor.audits:
         rows = page_weight_table(auditor.audits).splitlines()[2:]
         page_weight.write_rows(rows, _worker_name(request.config))
+
+
+@pytest.fixture(scope="session")
+def shown(browser: Browser, site_url: str, audit: Auditor) -> Iterator[ShownPages]:
+    """``shown(path, viewport=..., scheme=...)``: the loaded page, shared by read-only tests."""
+    pages = ShownPages(browser, site_url, audit)
+    yield pages
+    pages.close()

@@ -24,10 +24,9 @@ def test_blog_post_weighs_under_1_mb(audit, post):
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize(("name", "path"), [("home", ""), ("post", SCREENSHOT_POST)], ids=["home", "post"])
-def test_screenshot(new_page_context, screenshot_dir, name, path, scheme):
+def test_screenshot(shown, screenshot_dir, name, path, scheme):
     """The reader's system preference picks the palette; the screenshot shows the whole page."""
-    page = new_page_context(color_scheme=scheme).new_page()
-    page.goto(path)
+    page = shown(path, scheme=scheme)
     page.wait_for_load_state("networkidle")
     expected = {"light": "default", "dark": "slate"}[scheme]
     assert page.locator("body").get_attribute("data-md-color-scheme") == expected

@@ -36,13 +36,6 @@ FIGURE_POST = "blog/convolutional-networks/"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
-def _open(new_page_context, path: str, viewport=DESKTOP, scheme: str = "light"):
-    page = new_page_context(viewport=viewport, color_scheme=scheme).new_page()
-    page.goto(path, wait_until="load")
-    page.evaluate("async () => { await document.fonts.ready; }")
-    return page
-
-
 # ----------------------------------------------------------------------------- the font
 
 _FONT_JS = """async (family) => {
@@ -57,12 +50,8 @@ _FONT_JS = """async (family) => {
 }"""
 
 
-def test_math_font_is_loaded_from_the_site(new_page_context, site_url, math_page):
-    page = new_page_context().new_page()
-    fonts = []
-    page.on("response", lambda r: fonts.append(r) if r.request.resource_type == "font" else None)
-    page.goto(math_page, wait_until="load")
-    found = page.evaluate(_FONT_JS, FONT_FAMILY)
+def test_math_font_is_loaded_from_the_site(audit, shown, site_url, math_page):
+    found = shown(math_page).evaluate(_FONT_JS, FONT_FAMILY)
     assert found["count"] > 0, f"{math_page}: no <math> on a page whose source writes math"
     assert found["faces"] == ["loaded"], (
         f"{math_page}: {FONT_FAMILY} faces in document.fonts: {found['faces']}"
@@ -71,10 +60,11 @@ def test_math_font_is_loaded_from_the_site(new_page_context, site_url, math_page
     assert all(family.startswith(f'"{FONT_FAMILY}"') for family in found["families"]), (
         f"{math_page}: math drawn with {found['families']}, expected {FONT_FAMILY} first"
     )
-    served = [r for r in fonts if urlsplit(r.url).path.endswith(math_hook.FONT_PATH)]
-    assert served, f"{math_page}: the font was not loaded from the site: {[r.url for r in fonts]}"
-    assert all(r.url.startswith(site_url) and r.status == 200 for r in served), [
-        (r.url, r.status) for r in served
+    fonts = [t for t in audit(math_page).transfers if t.resource_type == "font"]
+    served = [t for t in fonts if urlsplit(t.url).path.endswith(math_hook.FONT_PATH)]
+    assert served, f"{math_page}: the font was not loaded from the site: {[t.url for t in fonts]}"
+    assert all(t.url.startswith(site_url) and t.status == 200 for t in served), [
+        (t.url, t.status) for t in served
     ]
 
 
@@ -118,9 +108,8 @@ def _overflows(equation: dict) -> bool:
     )
 
 
-def test_display_math_fits_the_column_on_a_desktop(new_page_context, math_page):
-    page = _open(new_page_context, math_page)
-    equations = page.evaluate(_DISPLAY_MATH_JS)
+def test_display_math_fits_the_column_on_a_desktop(shown, math_page):
+    equations = shown(math_page).evaluate(_DISPLAY_MATH_JS)
     wide = [
         f"equation {e['index']} ({e['text']!r}) is {e['mathWidth']:.0f} px in a {e['clientWidth']} px column"
         for e in equations
@@ -130,23 +119,27 @@ def test_display_math_fits_the_column_on_a_desktop(new_page_context, math_page):
 
 
 _CODE_JS = """() => {
-  // Every block, as if the reader had opened each note and each content tab.
-  document.querySelectorAll(".md-content details").forEach((d) => { d.open = true; });
+  // Every block, as if the reader had opened each note and each content tab; then the page
+  // is put back as it was, for the other tests that read it.
+  const closed = [...document.querySelectorAll(".md-content details:not([open])")];
+  closed.forEach((d) => { d.open = true; });
   const show = document.createElement("style");
   show.textContent = ".tabbed-set > .tabbed-content > .tabbed-block { display: block !important; }";
   document.head.append(show);
-  return [...document.querySelectorAll(".md-content pre > code")].map((code, index) => ({
+  const blocks = [...document.querySelectorAll(".md-content pre > code")].map((code, index) => ({
     index,
     scrollWidth: code.scrollWidth,
     clientWidth: code.clientWidth,
     longest: code.innerText.split("\\n").reduce((a, b) => (b.length > a.length ? b : a), ""),
   }));
+  show.remove();
+  closed.forEach((d) => { d.open = false; });
+  return blocks;
 }"""
 
 
-def test_no_code_block_scrolls_sideways_on_a_desktop(new_page_context, post):
-    page = _open(new_page_context, post.url)
-    blocks = page.evaluate(_CODE_JS)
+def test_no_code_block_scrolls_sideways_on_a_desktop(shown, post):
+    blocks = shown(post.url).evaluate(_CODE_JS)
     assert blocks, f"{post.url} shows no code block"
     hidden = [
         f"block {b['index']}: needs {b['scrollWidth']} px, shows {b['clientWidth']} px; "
@@ -183,9 +176,8 @@ _PAGE_SCROLL_JS = """() => {
 }"""
 
 
-def test_no_page_scrolls_sideways_on_a_phone(new_page_context, page_path):
-    page = _open(new_page_context, page_path, viewport=PHONE)
-    found = page.evaluate(_PAGE_SCROLL_JS)
+def test_no_page_scrolls_sideways_on_a_phone(shown, page_path):
+    found = shown(page_path, viewport=PHONE).evaluate(_PAGE_SCROLL_JS)
     wide = (
         f"{page_path or '/'} at 360 px scrolls sideways: {found['scrollWidth']} px wide in {found['vw']} px"
     )
@@ -197,9 +189,8 @@ def test_no_page_scrolls_sideways_on_a_phone(new_page_context, page_path):
     )
 
 
-def test_wide_display_math_scrolls_in_its_own_box_on_a_phone(new_page_context, math_page):
-    page = _open(new_page_context, math_page, viewport=PHONE)
-    equations = page.evaluate(_DISPLAY_MATH_JS)
+def test_wide_display_math_scrolls_in_its_own_box_on_a_phone(shown, math_page):
+    equations = shown(math_page, viewport=PHONE).evaluate(_DISPLAY_MATH_JS)
     unboxed = [
         f"equation {e['index']} ({e['text']!r}): scrolls={e['scrolls']}, cue={e['cue']}, "
         f"box ends at {e['boxRight']:.0f} px"
@@ -223,9 +214,8 @@ _WIDE_CODE_JS = """() => [...document.querySelectorAll(".md-content pre > code")
   })"""
 
 
-def test_wide_code_scrolls_in_its_own_box_with_a_cue_on_a_phone(new_page_context, post):
-    page = _open(new_page_context, post.url, viewport=PHONE)
-    wide = page.evaluate(_WIDE_CODE_JS)
+def test_wide_code_scrolls_in_its_own_box_with_a_cue_on_a_phone(shown, post):
+    wide = shown(post.url, viewport=PHONE).evaluate(_WIDE_CODE_JS)
     assert wide, f"{post.url} at 360 px: no code block is wider than the screen; this check checks nothing"
     unboxed = [block for block in wide if not (block["scrolls"] and block["cue"])]
     assert not unboxed, f"{post.url} at 360 px: wide code without a scroll box and its cue: {unboxed}"
@@ -292,9 +282,8 @@ def _centre(rect: dict) -> float:
     return (rect["left"] + rect["right"]) / 2
 
 
-def test_gallery_renders_every_kind_of_formula(new_page_context):
-    page = _open(new_page_context, GALLERY)
-    g = page.evaluate(_GALLERY_JS)
+def test_gallery_renders_every_kind_of_formula(shown):
+    g = shown(GALLERY).evaluate(_GALLERY_JS)
     missing = [name for name, found in g.items() if not found]
     assert not missing, f"the gallery ({GALLERY}) shows no {missing}"
 
@@ -382,8 +371,8 @@ def test_figures_open_in_a_lightbox_served_by_the_site(new_page_context, site_ur
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1280", "360"])
 @pytest.mark.parametrize(("name", "path"), list(SCREENSHOT_PAGES.items()), ids=list(SCREENSHOT_PAGES))
-def test_math_screenshot(new_page_context, screenshot_dir, name, path, viewport, scheme):
-    page = _open(new_page_context, path, viewport=viewport, scheme=scheme)
+def test_math_screenshot(shown, screenshot_dir, name, path, viewport, scheme):
+    page = shown(path, viewport=viewport, scheme=scheme)
     page.wait_for_load_state("networkidle")
     target = screenshot_dir / f"{name}-{viewport['width']}-{scheme}.png"
     page.screenshot(path=target, full_page=True)
