@@ -216,7 +216,7 @@ def picture_rows(channels):
     ink = (float(trained["x_train"].min()), float(trained["x_train"].max()))
     fig = Figure(figsize=(6, 1.3 * len(channels)))
     axes = fig.subplots(len(channels), 6, squeeze=False)
-    for row, channel in zip(axes, channels, strict=True):
+    for index, (row, channel) in enumerate(zip(axes, channels, strict=True)):
         plain, _ = visualise_channel(
             up_to_conv2, channel, np.random.default_rng(channel), jitter=0, sigma=0.0, decay=0.0, starts=1
         )
@@ -226,13 +226,13 @@ def picture_rows(channels):
         titles = ["plain", "regularised", "top digits", "", "", ""]
         for ax, picture, title in zip(row, pictures, titles, strict=True):
             ax.imshow(picture, cmap="gray_r", vmin=ink[0], vmax=ink[1], interpolation="nearest")
-            ax.set_title(f"{title}" if row is axes[0] else "", fontsize=8)
+            ax.set_title(title if index == 0 else "", fontsize=8)
             ax.set_axis_off()
         row[0].text(-4, 12, f"channel {channel}", rotation=90, va="center", fontsize=8)
     return fig
 
 
-picture_rows([0, 3])
+picture_rows([2, 4])
 
 # %% [markdown]
 # ## Exercise 5: a Gram matrix
