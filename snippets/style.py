@@ -111,11 +111,11 @@ class RandomFeatures:
 
 # --8<-- [start:losses]
 def style_loss(features, target_grams) -> tuple[float, list[np.ndarray]]:
-    """Sum over scales of ||G - T||^2 / ||T||^2, and its gradient per map.
+    """Sum over scales of ||G - S||^2 / ||S||^2, and its gradient per map.
 
-    G = F F^T / P: the Gram matrix of one image's (C, P) maps F; T: the
-    style's. Dividing by ||T||^2 makes every scale count alike. G and T are
-    symmetric, so d ||G - T||^2 / d F = 4 (G - T) F / P.
+    G = F F^T / M: the Gram matrix of one image's (C, M) maps F; S: the
+    style's. Dividing by ||S||^2 makes every scale count alike. G and S are
+    symmetric, so d ||G - S||^2 / d F = 4 (G - S) F / M.
     """
     loss, grads = 0.0, []
     for maps, target in zip(features, target_grams, strict=True):

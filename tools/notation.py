@@ -11,6 +11,7 @@ exponent count (``e^{-z}``). Words set in ``\\text``, ``\\mathrm`` or
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 MATH = re.compile(
@@ -82,3 +83,78 @@ def defined_symbols(notation_page: Path) -> set[str]:
             for expression in math_of(cells[0]):
                 defined |= symbols_of(expression)
     return defined
+
+
+@dataclass(frozen=True)
+class Clash:
+    """A use of a symbol that would give it a second meaning.
+
+    ``pattern`` finds, inside one math expression, the symbol used for ``other``,
+    a thing the notation page writes ``instead``. ``example`` is a formula that
+    once stood in a post with that clash; the tests check that the pattern finds it.
+    """
+
+    symbol: str
+    pattern: re.Pattern
+    other: str
+    instead: str
+    example: str
+
+
+_FOUR_INDICES = r"_\s*\{[^{}]*,[^{}]*,[^{}]*,[^{}]*\}"  # _{n,o,i,j}: image, channel, position
+CLASHES = (
+    Clash(
+        "y",
+        re.compile(r"\\partial\s*y\b"),
+        "a layer's output, which a gradient flows into (a label does not)",
+        "z",
+        r"G = \partial L / \partial y",
+    ),
+    Clash(
+        "y",
+        re.compile(r"(?<![\\A-Za-z])y" + _FOUR_INDICES),
+        "a convolution's output map, indexed by image, channel and position",
+        "z",
+        r"y_{n,o,i,j} = b_o + \sum_{c} W_{o,c,u,v} \, \tilde x_{n,c,\,si+u,\,sj+v}",
+    ),
+    Clash(
+        "G",
+        re.compile(r"(?<![\\A-Za-z])G\s*=\s*\\(?:partial|frac)|(?<![\\A-Za-z])G" + _FOUR_INDICES),
+        "the gradient that arrives from above",
+        "g",
+        r"\frac{\partial L}{\partial b_o} = \sum_{n,i,j} G_{n,o,i,j}",
+    ),
+    Clash(
+        "m",
+        re.compile(
+            r"(?<![\\A-Za-z])m_\s*(?:\{\s*[a-z]\s*,?\s*[a-z]\s*\}|[a-z])|\\odot\s*m\b|\\mathbb\{E\}_\s*m\b"
+        ),
+        "a dropout mask",
+        "r",
+        r"\text{out}_{ij} = \frac{m_{ij} \, x_{ij}}{1 - p}",
+    ),
+    Clash(
+        "p",
+        re.compile(r"(?:^|[({=/])\s*1\s*-\s*p\b|\\frac\{p\}|(?<![\\A-Za-z])p\s*\(1\s*-"),
+        "the probability that dropout drops a value",
+        "q",
+        r"\mathbb{E}[m_{ij}] = 1 - p",
+    ),
+    Clash(
+        "k",
+        re.compile(r"\)\s*\^\s*(?:k\b|\{\s*k\s*\})|(?<![\\A-Za-z{,])k\s*\\geq?\b"),
+        "a number of gradient-descent steps",
+        "N",
+        r"(1 - \eta\lambda)^k w_0",
+    ),
+)
+
+
+def clashes_of(text: str) -> list[tuple[Clash, str]]:
+    """(clash, expression) for every math expression of a page that gives a symbol a second meaning."""
+    found = []
+    for expression in math_of(text):
+        for clash in CLASHES:
+            if clash.pattern.search(expression):
+                found.append((clash, expression.strip()))
+    return found

@@ -45,6 +45,11 @@ class Exercise:
     section: the snippet section the post shows as its solution ("path:name").
     planted_mistake: (old, new): replacing ``old`` by ``new`` in the solution
         makes it wrong. The tests use it to show that the checker catches it.
+    run: for an answer that is a class rather than a function: how one trial
+        uses it, ``run(definition, *arguments) -> results``, applied alike to
+        the reader's class and the reference. None calls the definition with
+        the arguments.
+    results: names of the results that ``run`` returns, for the hints.
     """
 
     key: str
@@ -54,9 +59,17 @@ class Exercise:
     make_inputs: Callable[[np.random.Generator], tuple]
     section: str
     planted_mistake: tuple[str, str]
+    run: Callable | None = None
+    results: tuple[str, ...] = ()
     trials: int = 5
     rtol: float = 1e-6
     atol: float = 1e-8
+
+    def outcome(self, definition, arguments: tuple):
+        """One trial's results for the reader's definition or the reference."""
+        if self.run is None:
+            return definition(*arguments)
+        return self.run(definition, *arguments)
 
     @property
     def post(self) -> str:

@@ -46,8 +46,9 @@ def load_answer(path: str | Path, function: str):
     namespace = runpy.run_path(str(path), run_name="answer")
     answer = namespace.get(function)
     if not callable(answer):
+        kind = "class" if function[:1].isupper() else "function"
         raise LookupError(
-            f"{path} defines no function named {function!r}; "
+            f"{path} defines no {kind} named {function!r}; "
             f"name your answer {function}"
         )
     return answer
@@ -107,11 +108,12 @@ def check_answer(exercise: Exercise, answer, seed: int = 0) -> Result:
     rng = np.random.default_rng(seed)
     for trial in range(exercise.trials):
         arguments = exercise.make_inputs(rng)
-        expected = exercise.reference(*copy.deepcopy(arguments))
+        expected = exercise.outcome(
+            exercise.reference, copy.deepcopy(arguments)
+        )
         try:
-            got = answer(
-                *copy.deepcopy(arguments)
-            )  # a copy: an answer may not change our inputs
+            # a copy: an answer may not change our inputs
+            got = exercise.outcome(answer, copy.deepcopy(arguments))
         except (
             Exception
         ) as error:  # the reader's code may raise anything; report it as a hint
@@ -120,9 +122,7 @@ def check_answer(exercise: Exercise, answer, seed: int = 0) -> Result:
                 False,
                 f"trial {trial + 1}: raised {type(error).__name__}: {error}",
             )
-        hint = compare_results(
-            expected, got, rtol=exercise.rtol, atol=exercise.atol
-        )
+        hint = _compare(exercise, expected, got)
         if hint:
             shapes = ", ".join(_describe(argument) for argument in arguments)
             return Result(
@@ -152,6 +152,20 @@ def check_file(exercise: Exercise, path: str | Path, seed: int = 0) -> Result:
     return check_answer(exercise, answer, seed)
 
 
+def _compare(exercise: Exercise, expected, got) -> str | None:
+    """compare_results, naming each result when the exercise names them."""
+    tolerances = {"rtol": exercise.rtol, "atol": exercise.atol}
+    if not exercise.results:
+        return compare_results(expected, got, **tolerances)
+    for name, one_expected, one_got in zip(
+        exercise.results, expected, got, strict=True
+    ):
+        hint = compare_results(one_expected, one_got, name, **tolerances)
+        if hint:
+            return hint
+    return None
+
+
 def _describe(argument) -> str:
     if isinstance(argument, np.ndarray):
         return f"shape {argument.shape}"
@@ -159,4 +173,6 @@ def _describe(argument) -> str:
         return getattr(argument, "__name__", "a function")
     if isinstance(argument, float):
         return f"{argument:.3g}"
+    if isinstance(argument, list | tuple):
+        return f"a list of {len(argument)}"
     return repr(argument)

@@ -152,20 +152,6 @@ def feature_maps() -> Figure:
     return fig
 
 
-@figure("cnn-activation-maximisation")
-def activation_maximisation() -> Figure:
-    """The input that most excites each of the first 16 channels of the second convolution."""
-    results = trained()
-    layers = results["cnn"].layers[:4]  # up to conv 2, before its ReLU
-    pixel_range = _pixel_range(results["x_test"])
-    fig = Figure(figsize=(8, 2.3))
-    axes = fig.subplots(2, 8)
-    for channel, ax in enumerate(axes.flat):
-        image = maximize_activation(layers, channel, pixel_range, np.random.default_rng(channel))
-        _show(ax, image[0, 0], f"channel {channel}", vmin=pixel_range[0], vmax=pixel_range[1])
-    return fig
-
-
 @figure("cnn-class-maximisation")
 def class_maximisation() -> Figure:
     """The input that maximises each class score of the whole network."""

@@ -10,11 +10,13 @@ full size, equals signs of a derivation in one column. Screenshots go to test-ar
 from __future__ import annotations
 
 import importlib.util
+import re
 from urllib.parse import urlsplit
 
 import pytest
 from latex2mathml.converter import convert
 
+from snippets import features
 from tools.mkdocs_config import ROOT
 
 pytestmark = pytest.mark.browser
@@ -363,6 +365,43 @@ def test_figures_open_in_a_lightbox_served_by_the_site(new_page_context, site_ur
     page.locator(".glightbox-container").wait_for(state="detached", timeout=5000)
     foreign = [url for url in requests if not url.startswith((site_url, "data:", "blob:"))]
     assert not foreign, f"the lightbox requested other hosts: {foreign}"
+
+
+FEATURE_PICTURES = "cnn-feature-pictures"
+PICTURE_PIXELS = features.SIZE  # the feature pictures and the digits beside them
+MIN_SCREEN_PX_PER_PIXEL = 2.0  # a picture's pixel drawn at least 2x2 screen pixels
+MIN_TEXT_PX = 10.0  # the smallest label, in CSS pixels
+
+
+def figure_geometry(svg: str) -> dict:
+    """An SVG figure's width in its own units, its embedded pictures' widths and its font sizes."""
+    view_box = re.search(r'viewBox="[\d.]+ [\d.]+ ([\d.]+) [\d.]+"', svg)
+    pictures = [float(width) for width in re.findall(r'<image\b[^>]*?\bwidth="([\d.]+)"', svg, re.S)]
+    fonts = [float(size) for size in re.findall(r"font-size: ?([\d.]+)px", svg)]
+    fonts += [float(size) for size in re.findall(r"font: (?:[a-z]+ )*([\d.]+)px", svg)]
+    return {"width": float(view_box[1]), "pictures": pictures, "fonts": fonts}
+
+
+@pytest.mark.parametrize("name", [FEATURE_PICTURES])
+def test_feature_pictures_are_legible_at_column_width(new_page_context, site_dir, name):
+    """At a desktop's column width, each picture's pixel is a visible block and the labels readable."""
+    page = _open(new_page_context, FIGURE_POST)
+    image = page.locator(f".md-content img[src*='figures/{name}.svg']")
+    assert image.count() == 1, f"{FIGURE_POST} shows {name} {image.count()} times"
+    image.scroll_into_view_if_needed()
+    shown_width = image.bounding_box()["width"]
+    column = page.evaluate("() => document.querySelector('.md-content__inner').clientWidth")
+    assert shown_width >= 0.9 * column - 40, f"{name} is {shown_width:.0f} px wide in a {column} px column"
+    geometry = figure_geometry((site_dir / "figures" / f"{name}.svg").read_text(encoding="utf-8"))
+    scale = shown_width / geometry["width"]  # CSS pixels per SVG unit
+    assert geometry["pictures"], f"{name} embeds no picture"
+    per_pixel = min(geometry["pictures"]) * scale / PICTURE_PIXELS  # every picture is 24x24
+    assert per_pixel >= MIN_SCREEN_PX_PER_PIXEL, (
+        f"{name}: a picture's pixel is {per_pixel:.2f} screen pixels wide at column width"
+    )
+    assert geometry["fonts"], f"{name} has no text"
+    smallest = min(geometry["fonts"]) * scale
+    assert smallest >= MIN_TEXT_PX, f"{name}: the smallest label is {smallest:.1f} px at column width"
 
 
 # -------------------------------------------------------------------------- screenshots
