@@ -383,9 +383,9 @@ def figure_geometry(svg: str) -> dict:
 
 
 @pytest.mark.parametrize("name", [FEATURE_PICTURES])
-def test_feature_pictures_are_legible_at_column_width(new_page_context, site_dir, name):
+def test_feature_pictures_are_legible_at_column_width(shown, site_dir, name):
     """At a desktop's column width, each picture's pixel is a visible block and the labels readable."""
-    page = _open(new_page_context, FIGURE_POST)
+    page = shown(FIGURE_POST)
     image = page.locator(f".md-content img[src*='figures/{name}.svg']")
     assert image.count() == 1, f"{FIGURE_POST} shows {name} {image.count()} times"
     image.scroll_into_view_if_needed()
