@@ -104,11 +104,26 @@ def figure_job(module: str, kind: str = "figures") -> Job:
     return python_job(kind, module, module.encode(), "snippets.figures", "{out}", module)
 
 
-def notebook_job(path: Path, root: Path = ROOT) -> Job:
-    """Execute the notebook at ``path`` into ``{out}/notebooks/<stem>.ipynb``."""
+def notebook_job(path: Path, root: Path = ROOT, kind: str = "notebooks") -> Job:
+    """Execute the notebook at ``path`` into ``{out}/notebooks/<stem>.ipynb``.
+
+    The output depends on the notebook, and on how it is run: the runner and the kernel spec.
+    The build's notebooks are kind "notebooks"; the tests' notebooks made from the posts are
+    kind "page-notebooks", so that the build's pruning leaves them be.
+    """
     shown = path.resolve().relative_to(root.resolve()).as_posix()
     command = (sys.executable, str(RUN_NOTEBOOK), shown, "{out}/notebooks")
-    return Job("notebooks", shown, path.read_bytes(), command)
+    return Job(kind, shown, path.read_bytes() + b"\0" + runner_digest(), command)
+
+
+@cache
+def runner_digest() -> bytes:
+    """SHA-256 of tools/run_notebook.py and the kernel spec in tools/jupyter/."""
+    digest = hashlib.sha256()
+    for path in [RUN_NOTEBOOK, *sorted((RUN_NOTEBOOK.parent / "jupyter").rglob("*"))]:
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(path.relative_to(ROOT).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest().encode()
 
 
 def executed_notebook(folder: Path, path: Path) -> Path:

@@ -37,7 +37,7 @@ def test_post_notebook_runs_top_to_bottom_in_a_fresh_kernel(post):
     OUT.mkdir(parents=True, exist_ok=True)
     path = OUT / f"{post.stem}.ipynb"
     path.write_text(nbformat.writes(notebook), encoding="utf-8")
-    job = build_cache.notebook_job(path)
+    job = build_cache.notebook_job(path, kind="page-notebooks")
     try:
         build_cache.outputs([job])
     except build_cache.JobFailed as failure:
@@ -89,4 +89,4 @@ def test_a_failing_cell_names_the_page_line(tmp_path):
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(nbformat.writes(notebook), encoding="utf-8")
     with pytest.raises(build_cache.JobFailed, match=r"docs/blog/posts/post\.md:11: ValueError: no"):
-        build_cache.outputs([build_cache.notebook_job(path)])
+        build_cache.outputs([build_cache.notebook_job(path, kind="page-notebooks")])
