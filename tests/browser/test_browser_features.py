@@ -1,5 +1,6 @@
 """What a reader uses: search, the palette toggle, copy buttons, the feed, notebook downloads."""
 
+import re
 from urllib.parse import urlsplit
 
 import defusedxml.ElementTree as ET
@@ -108,3 +109,20 @@ def test_notebook_page_offers_its_ipynb(context, notebook, tmp_path):
     nbformat.validate(downloaded)
     source = jupytext.read(notebook)
     assert [cell.source for cell in downloaded.cells] == [cell.source for cell in source.cells]
+
+
+def test_search_index_has_the_reference_docstrings_not_its_source(site_dir):
+    """The reference's source blocks are plain text out of the index (overrides/mkdocstrings):
+    highlighted and indexed, they were 84% of the page and a third of the index."""
+    import json
+
+    docs = json.loads((site_dir / "search" / "search_index.json").read_text(encoding="utf-8"))["docs"]
+    reference = {doc["location"]: doc["text"] for doc in docs if doc["location"].startswith("reference/")}
+    assert "reference/#snippets.intro.make_line_data" in reference, "a documented function is not indexed"
+    assert "n points near the line" in reference["reference/#snippets.intro.make_line_data"]
+    indexed_source = [location for location, text in reference.items() if "Source code in" in text]
+    assert not indexed_source, f"source blocks in the search index: {indexed_source[:5]}"
+    page = (site_dir / "reference" / "index.html").read_text(encoding="utf-8")
+    sources = len(re.findall(r'<details class="mkdocstrings-source" data-search-exclude(="")?>', page))
+    assert sources > 50, f"the reference shows {sources} source blocks"
+    assert page.count('class="mkdocstrings-source"') == sources
