@@ -20,6 +20,7 @@ from collections.abc import Callable
 import numpy as np
 
 from snippets.conv import Conv2D, Flatten, MaxPool2D
+from snippets.conv_fused import fuse_conv_blocks
 from snippets.layers import Dense, ReLU
 from snippets.network import Sequential, minibatches
 from snippets.optim import Adam
@@ -99,6 +100,9 @@ def epoch_pair(case: str, dtype) -> dict[str, Callable[[], None]]:
     else:
         model, epochs, x = numpy_mlp(dtype, rng), 10, x.reshape(N_IMAGES, -1)
     torch_model = torch_copy(model)
+    # The NumPy side trains the fast path: each Conv2D, ReLU, MaxPool2D run as
+    # one ConvReLUPool, the same numbers with the same parameter arrays.
+    model = Sequential(fuse_conv_blocks(model.layers))
     optimizer, torch_optimizer = (
         Adam(LEARNING_RATE),
         torch.optim.Adam(torch_model.parameters(), LEARNING_RATE),
