@@ -25,7 +25,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from snippets.checks import as_float_array, check_grad_out, check_images
+from snippets.checks import (
+    as_float_array,
+    check_grad_out,
+    check_images,
+    check_positive_int,
+)
 from snippets.conv import Conv2D, MaxPool2D, conv_output_size, window_slice
 from snippets.layers import Layer, ReLU
 
@@ -52,7 +57,7 @@ class ConvReLUPool(Layer):
             )
         self.conv = conv
         self.W, self.b = conv.W, conv.b
-        self.pool_size = int(pool_size)
+        self.pool_size = check_positive_int(pool_size, "pool_size")
         self.input_grad = conv.input_grad
         self._buffers: dict[str, np.ndarray] = {}
         self._cache = None
