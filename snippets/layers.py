@@ -180,13 +180,6 @@ class ReLU(Activation):
     def __init__(self):
         super().__init__("relu")
 
-    def backward(self, grad_out: np.ndarray) -> np.ndarray:
-        # Activation's product, with the mask z > 0 used as it is: no float
-        # copy of the derivative.
-        self._require_forward(self._z)
-        grad_out = check_grad_out(grad_out, self._z.shape)
-        return grad_out * (self._z > 0)
-
     def __repr__(self) -> str:
         return "ReLU()"
 
