@@ -165,7 +165,8 @@ def epoch_table() -> Table:
     table = Table(
         "Training on 28x28 images, NumPy against PyTorch CPU "
         f"(PyTorch {torch.__version__}, NumPy {np.__version__}): CNN 1 -> 8 -> 16 channels, "
-        "one epoch; MLP 784-128-10, ten epochs; 8,000 synthetic images, batch 64, Adam; "
+        "one epoch (NumPy: Conv2D + ReLU + MaxPool2D fused as ConvReLUPool); MLP 784-128-10, ten epochs; "
+        "8,000 synthetic images, batch 64, Adam; "
         f"median of {EPOCH_ROUNDS} alternating runs",
         ["network", "dtype", "threads", "NumPy s", "PyTorch s", "NumPy / PyTorch", "target"],
     )

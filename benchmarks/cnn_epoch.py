@@ -5,6 +5,11 @@ The workload: 8,000 synthetic 28x28 one-channel images in 10 classes, batch 64, 
 2x2 max pooling, dense to 10) for one epoch, or a 784-128-10 MLP for ten epochs. Both
 frameworks start from the same weights and see the same batches in the same order.
 
+The NumPy CNN trains its fast path: ``fuse_conv_blocks`` turns each Conv2D, ReLU,
+MaxPool2D run into one ``ConvReLUPool`` with the same parameter arrays, which computes
+the same numbers (tests/test_conv_fused.py). PyTorch runs its own three modules, eager,
+with its default settings.
+
 Neither computes the gradient with respect to the images: PyTorch does not, because the
 input tensor does not require grad, and the NumPy model's first layer is built with
 ``input_grad=False``. Epochs of the two frameworks alternate, so that a busy spell on a
@@ -20,6 +25,7 @@ from collections.abc import Callable
 import numpy as np
 
 from snippets.conv import Conv2D, Flatten, MaxPool2D
+from snippets.conv_fused import fuse_conv_blocks
 from snippets.layers import Dense, ReLU
 from snippets.network import Sequential, minibatches
 from snippets.optim import Adam
@@ -99,6 +105,9 @@ def epoch_pair(case: str, dtype) -> dict[str, Callable[[], None]]:
     else:
         model, epochs, x = numpy_mlp(dtype, rng), 10, x.reshape(N_IMAGES, -1)
     torch_model = torch_copy(model)
+    # The NumPy side trains the fast path: each Conv2D, ReLU, MaxPool2D run as
+    # one ConvReLUPool, the same numbers with the same parameter arrays.
+    model = Sequential(fuse_conv_blocks(model.layers))
     optimizer, torch_optimizer = (
         Adam(LEARNING_RATE),
         torch.optim.Adam(torch_model.parameters(), LEARNING_RATE),

@@ -126,9 +126,9 @@ class Optimizer:
                         f"shape {grad.shape}"
                     )
                 decay = self.weight_decay if name in self.decayed_names else 0.0
-                if self.decoupled:  # shrink W, apart from the update
+                if decay and self.decoupled:  # shrink W, apart from the update
                     value *= 1 - self.lr * decay
-                else:  # the gradient of (decay / 2) * sum(W**2)
+                elif decay:  # the gradient of (decay / 2) * sum(W**2)
                     grad = grad + decay * value
                 per_layer = self.state.setdefault(layer, {})
                 self.update(value, grad, per_layer.setdefault(name, {}))
@@ -204,15 +204,15 @@ class Adam(Optimizer):
         np.square(grad, out=scratch)
         v += np.multiply(scratch, 1 - self.beta2, out=scratch)
         # Early steps: m and v start at 0; dividing them by 1 - beta^t undoes
-        # that bias. Both corrections are numbers, so they go into the step
-        # size and the denominator (PyTorch's order), with the same result as
-        # lr * m_hat / (sqrt(v_hat) + eps).
+        # that bias. Both corrections are numbers, so they fold into the step
+        # size and eps, as Kingma and Ba suggest (section 2 of their paper):
+        # lr * m_hat / (sqrt(v_hat) + eps) with one pass fewer.
         correction1, correction2 = 1 - self.beta1**t, 1 - self.beta2**t
+        root2 = math.sqrt(correction2)
         denominator = np.sqrt(v, out=scratch)
-        denominator /= np.sqrt(correction2)
-        denominator += self.eps
+        denominator += self.eps * root2
         step = np.divide(m, denominator, out=scratch)
-        step *= self.lr / correction1
+        step *= self.lr * root2 / correction1
         value -= step
 
 

@@ -1,0 +1,230 @@
+"""Convolution, ReLU and max pooling as one layer: the fast path of the
+common CNN block.
+
+``ConvReLUPool`` computes exactly what ``Conv2D`` (stride 1), ``ReLU`` and
+``MaxPool2D`` compute one after the other, with the same parameters, and
+fewer passes over the large arrays:
+
+- Max pooling and ``x -> max(x + b, 0)`` commute, since the second is
+  non-decreasing. So the block pools the convolution before its bias, and adds
+  the bias and applies the ReLU to the pooled maps, a quarter of the size for
+  2x2 windows.
+- Its backward pass sends each pooled gradient straight to the winning
+  position of the convolution's output, where the ReLU's gradient was already
+  applied on the small maps.
+- The padded input, the columns and the gradient of the convolution's output
+  live in buffers kept from one batch to the next: their zero borders are
+  written once.
+
+``fuse_conv_blocks`` swaps each (Conv2D, ReLU, MaxPool2D) run of a layer list
+for the block, sharing the convolution's ``W`` and ``b``. Ties in a window go
+to the first maximum, as in ``MaxPool2D`` and PyTorch.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from snippets.checks import (
+    as_float_array,
+    check_grad_out,
+    check_images,
+    check_positive_int,
+)
+from snippets.conv import Conv2D, MaxPool2D, conv_output_size, window_slice
+from snippets.layers import Layer, ReLU
+
+__all__ = ["ConvReLUPool", "fuse_conv_blocks"]
+
+
+class ConvReLUPool(Layer):
+    """MaxPool2D(pool_size)(ReLU(conv(x))) for a stride-1 ``conv``, in one
+    layer.
+
+    x: (batch, in_channels, height, width) -> (batch, out_channels,
+    out_height // pool_size, out_width // pool_size), where out_height and
+    out_width are the convolution's output size: both must be multiples of
+    ``pool_size`` (windows side by side, no padding). ``W`` and ``b`` are the
+    convolution's own arrays: a step on the block moves the convolution too.
+    """
+
+    param_names = ("W", "b")
+
+    def __init__(self, conv: Conv2D, pool_size: int = 2):
+        if not isinstance(conv, Conv2D) or conv.stride != 1:
+            raise ValueError(
+                f"ConvReLUPool needs a Conv2D of stride 1, got {conv!r}"
+            )
+        self.conv = conv
+        self.W, self.b = conv.W, conv.b
+        self.pool_size = check_positive_int(pool_size, "pool_size")
+        self.input_grad = conv.input_grad
+        self._buffers: dict[str, np.ndarray] = {}
+        self._cache = None
+
+    def _buffer(self, name: str, shape: tuple, dtype) -> np.ndarray:
+        """A zeroed array kept between calls; new when the shape changes.
+
+        Parts that no pass writes (the padding, the wrapped-around columns)
+        stay zero for good."""
+        array = self._buffers.get(name)
+        if array is None or array.shape != shape or array.dtype != dtype:
+            array = self._buffers[name] = np.zeros(shape, dtype)
+        return array
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        x = as_float_array(x)
+        check_images(x, self.conv.in_channels, "ConvReLUPool")
+        batch, channels, height, width = x.shape
+        k, pad, q = self.conv.kernel_size, self.conv.padding, self.pool_size
+        out_h = conv_output_size(height, k, 1, pad)
+        out_w = conv_output_size(width, k, 1, pad)
+        pooled_h = conv_output_size(out_h, q, q, 0)
+        pooled_w = conv_output_size(out_w, q, q, 0)
+        dtype = np.result_type(x, self.W)
+        padded_h, padded_w = height + 2 * pad, width + 2 * pad
+        # Each image as one long row, with k - 1 zeros after it: the last
+        # kernel offsets of the wrapped-around columns read them.
+        pixels = padded_h * padded_w
+        flat = self._buffer("padded", (batch, channels, pixels + k - 1), dtype)
+        inside = flat[:, :, :pixels].reshape(
+            batch, channels, padded_h, padded_w
+        )
+        inside[:, :, pad : pad + height, pad : pad + width] = x
+        # im2col over long rows, as im2col_rows, into a kept buffer.
+        length = out_h * padded_w
+        columns = self._buffer(
+            "columns", (batch, channels, k, k, length), dtype
+        )
+        for u in range(k):
+            for v in range(k):
+                start = u * padded_w + v
+                columns[:, :, u, v] = flat[:, :, start : start + length]
+        columns = columns.reshape(batch, channels * k * k, length)
+        kernels = self.W.reshape(self.conv.out_channels, -1)
+        conv = self._buffer(
+            "conv", (batch, self.conv.out_channels, length), dtype
+        )
+        np.matmul(kernels, columns, out=conv)  # no bias yet
+        conv = conv.reshape(batch, -1, out_h, padded_w)
+        # Pool first: max over each window of the k x k offsets' views.
+        views = [
+            conv[
+                :,
+                :,
+                window_slice(u, q, pooled_h),
+                window_slice(v, q, pooled_w),
+            ]
+            for u in range(q)
+            for v in range(q)
+        ]
+        pooled = np.maximum(views[0], views[1]) if q > 1 else views[0].copy()
+        for view in views[2:]:
+            np.maximum(pooled, view, out=pooled)
+        # Then bias and ReLU on the pooled maps only.
+        out = pooled + self.b[:, None, None]
+        np.maximum(out, 0, out=out)
+        active = out > 0  # where the ReLU passes the gradient
+        self._cache = (x.shape, columns, views, pooled, active)
+        return out
+
+    def backward(self, grad_out: np.ndarray) -> np.ndarray | None:
+        self._require_forward(self._cache)
+        x_shape, columns, views, pooled, active = self._cache
+        grad_out = check_grad_out(grad_out, active.shape)
+        batch, channels, height, width = x_shape
+        k, pad, q = self.conv.kernel_size, self.conv.padding, self.pool_size
+        out_channels = self.conv.out_channels
+        grad = grad_out * active  # through the ReLU
+        self.db = grad.sum(axis=(0, 2, 3))
+        padded_h, padded_w = height + 2 * pad, width + 2 * pad
+        out_h = padded_h - k + 1
+        length = out_h * padded_w
+        # The wrapped-around columns made no output: they stay zero.
+        grad_conv = self._buffer(
+            "grad_conv", (batch, out_channels, length), grad.dtype
+        )
+        grad_windows = grad_conv.reshape(batch, out_channels, out_h, padded_w)
+        pooled_h, pooled_w = pooled.shape[2:]
+        # Each window's gradient goes to its first maximum: ``unclaimed``
+        # marks the windows whose maximum is not yet found.
+        unclaimed = None
+        for index, view in enumerate(views):
+            u, v = divmod(index, q)
+            if index == len(views) - 1:
+                won = unclaimed if unclaimed is not None else True
+            else:
+                won = view == pooled
+                if unclaimed is None:
+                    unclaimed = ~won
+                else:
+                    won &= unclaimed
+                    unclaimed ^= won
+            target = grad_windows[
+                :,
+                :,
+                window_slice(u, q, pooled_h),
+                window_slice(v, q, pooled_w),
+            ]
+            np.multiply(grad, won, out=target)
+        self.dW = (
+            (grad_conv @ columns.transpose(0, 2, 1))
+            .sum(axis=0)
+            .reshape(self.W.shape)
+        )
+        if not self.input_grad:
+            return None
+        kernels = self.W.reshape(out_channels, -1)
+        grad_columns = (kernels.T @ grad_conv).reshape(
+            batch, channels, k, k, length
+        )
+        pixels = padded_h * padded_w
+        grad_flat = np.zeros(
+            (batch, channels, pixels + k - 1), grad_columns.dtype
+        )
+        for u in range(k):
+            for v in range(k):
+                start = u * padded_w + v
+                grad_flat[:, :, start : start + length] += grad_columns[
+                    :, :, u, v
+                ]
+        grad_padded = grad_flat[:, :, :pixels].reshape(
+            batch, channels, padded_h, padded_w
+        )
+        return grad_padded[:, :, pad : pad + height, pad : pad + width]
+
+    def __repr__(self) -> str:
+        return f"ConvReLUPool({self.conv!r}, pool_size={self.pool_size})"
+
+
+def _fusable(conv, relu, pool) -> bool:
+    return (
+        isinstance(conv, Conv2D)
+        and conv.stride == 1
+        and not conv.floor_mode
+        and type(relu) is ReLU
+        and isinstance(pool, MaxPool2D)
+        and pool.stride == pool.pool_size
+        and pool.padding == 0
+        and not pool.floor_mode
+    )
+
+
+def fuse_conv_blocks(layers: list[Layer]) -> list[Layer]:
+    """``layers`` with each Conv2D (stride 1), ReLU, MaxPool2D (windows side
+    by side, no padding) run replaced by one ``ConvReLUPool``.
+
+    The blocks share the convolutions' parameter arrays; other layers are
+    kept as they are."""
+    layers = list(layers)
+    fused: list[Layer] = []
+    index = 0
+    while index < len(layers):
+        run = layers[index : index + 3]
+        if len(run) == 3 and _fusable(*run):
+            fused.append(ConvReLUPool(run[0], run[2].pool_size))
+            index += 3
+        else:
+            fused.append(layers[index])
+            index += 1
+    return fused
