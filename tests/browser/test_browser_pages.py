@@ -57,6 +57,32 @@ def test_page_has_no_serious_accessibility_violation(audit, page_path):
     )
 
 
+def test_colours_contrast_in_dark_mode(shown, contrast_violations, code_page):
+    """The light audit's colour checks, in dark mode, on the pages that show code: the code
+    highlighting, links and buttons have colours of their own in each scheme."""
+    page = shown(code_page, scheme="dark")
+    assert page.evaluate("document.body.dataset.mdColorScheme") == "slate"
+    severe = contrast_violations(page)
+    assert not severe, f"axe-core on {page.url} in dark mode:\n" + "\n".join(severe)
+
+
+def test_each_code_colour_is_checked_though_tokens_are_checked_once(context, contrast_violations):
+    """The audit checks one span per token colour: a faint colour used once is still caught."""
+    page = context.new_page()
+    tokens = '<span class="n">name</span> = <span class="mi">1</span>\n' * 200
+    faint = '<span class="c1" style="color: #bbbbbb"># a faint comment</span>'
+    page.set_content(
+        '<main><article class="md-typeset"><div class="highlight"><pre><code>'
+        f"{tokens}{faint}</code></pre></div></article></main>"
+    )
+    found = contrast_violations(page)
+    assert len(found) == 1, found
+    assert "c1" in found[0], found
+    assert "#bbbbbb" in found[0], found
+    page.evaluate("document.querySelector('.c1').style.color = '#555555'")
+    assert not contrast_violations(page)
+
+
 def test_axe_allowances_are_still_needed(audit, axe_allowed):
     """An allowance in AXE_ALLOWED that axe no longer reports is stale: remove it."""
     seen = {
