@@ -90,3 +90,10 @@ def test_a_failing_cell_names_the_page_line(tmp_path):
     path.write_text(nbformat.writes(notebook), encoding="utf-8")
     with pytest.raises(build_cache.JobFailed, match=r"docs/blog/posts/post\.md:11: ValueError: no"):
         build_cache.outputs([build_cache.notebook_job(path, kind="page-notebooks")])
+
+
+def test_the_same_page_gives_the_same_notebook():
+    """Byte for byte: the download is reproducible and the cached run keeps its key."""
+    made = [nbformat.writes(notebook_from_page(POSTS[0], "intro")) for _ in range(2)]
+    assert made[0] == made[1]
+    nbformat.validate(nbformat.reads(made[0], as_version=4))

@@ -135,6 +135,10 @@ def notebook_from_page(
     rest = prose(text[position:], relink)
     if rest:
         cells.append(nbformat.v4.new_markdown_cell(rest))
+    for index, cell in enumerate(cells):
+        # nbformat draws random ids: numbered ones make the same page give the same bytes,
+        # so the download does not change from build to build and the cache key holds.
+        cell["id"] = f"cell-{index}"
     notebook = nbformat.v4.new_notebook(cells=cells)
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     notebook.metadata["language_info"] = {"name": "python"}
