@@ -70,21 +70,40 @@ def _docs_summary(terminalreporter):
         )
 
 
+def browser_scope(nodeid: str) -> str:
+    """The half of the browser suite a test belongs to, by the pages it reads.
+
+    Each half runs on one worker with one Chromium, and loads each page it needs once
+    (tests/browser/conftest.py): the light 1,280-px pages and their audits in one half, the
+    phone-width and dark pages (and the features, which open pages of their own) in the other.
+    """
+    name = nodeid.rpartition("::")[2]
+    other = ("phone", "dark", "-360-") if "test_browser_features.py" not in nodeid else ("",)
+    return (
+        "tests/browser/ (phone, dark, features)" if any(word in name for word in other) else "tests/browser/"
+    )
+
+
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config, log):
-    """``--dist loadfile``, with the browser suite (tests/browser/) as one unit of work.
-
-    Its tests share one Chromium and the pages it loaded (tests/browser/conftest.py): split
-    over two workers, each would start a browser and load and audit the same pages again.
-    """
+    """``--dist loadfile``, with the browser suite (tests/browser/) in two units of work that
+    start first: they take longest, and split by file, each worker would start a browser
+    and load and audit the same pages again."""
     if config.getoption("dist") != "loadfile":
         return None
     from xdist.scheduler import LoadFileScheduling
 
-    class BrowserSuiteTogether(LoadFileScheduling):
+    class BrowserSuiteInTwo(LoadFileScheduling):
         def _split_scope(self, nodeid: str) -> str:
             if nodeid.startswith("tests/browser/"):
-                return "tests/browser/"
+                return browser_scope(nodeid)
             return super()._split_scope(nodeid)
 
-    return BrowserSuiteTogether(config, log)
+        def _assign_work_unit(self, node) -> None:
+            for scope in list(self.workqueue):
+                if scope.startswith("tests/browser/"):
+                    self.workqueue.move_to_end(scope, last=False)
+                    break
+            super()._assign_work_unit(node)
+
+    return BrowserSuiteInTwo(config, log)
