@@ -1,5 +1,7 @@
 """Every page of the built site, loaded cold in Chromium: clean, self-hosted, accessible."""
 
+import re
+
 import pytest
 
 pytestmark = pytest.mark.browser
@@ -64,6 +66,22 @@ def test_colours_contrast_in_dark_mode(shown, contrast_violations, code_page):
     assert page.evaluate("document.body.dataset.mdColorScheme") == "slate"
     severe = contrast_violations(page)
     assert not severe, f"axe-core on {page.url} in dark mode:\n" + "\n".join(severe)
+
+
+def token_classes(html: str) -> set[str]:
+    """The Pygments token classes of a built page's code blocks."""
+    blocks = re.findall(r'<div class="[^"]*\bhighlight\b[^"]*">.*?</code>', html, re.S)
+    return {name for block in blocks for name in re.findall(r'<span class="([^"]+)"', block)}
+
+
+def test_dark_checked_posts_show_every_token_class(site_dir, posts, dark_checked_posts):
+    used = {post.url: token_classes((site_dir / post.url / "index.html").read_text()) for post in posts}
+    checked = set().union(*(used[url] for url in dark_checked_posts))
+    missing = {url: sorted(classes - checked) for url, classes in used.items() if classes - checked}
+    assert checked, "the dark-checked posts show no highlighted code"
+    assert not missing, (
+        f"token classes no dark-checked post shows (add a post to DARK_CHECKED_POSTS): {missing}"
+    )
 
 
 def test_each_code_colour_is_checked_though_tokens_are_checked_once(context, contrast_violations):
