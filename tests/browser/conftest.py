@@ -5,7 +5,13 @@ installs it). A session-scoped server serves site/ as GitHub Pages would (text g
 404.html for a missing path). Every page is loaded once, cold, in a light-mode context,
 and what the browser saw (console, network, images, math, axe-core) is kept in a
 :class:`PageAudit` that the per-page tests check. The bytes each page transferred are
-written to test-artifacts/page-weight.md and printed in the terminal summary."""
+written to test-artifacts/page-weight.md and printed in the terminal summary.
+
+Loading and auditing pages is what costs (Chromium's layout, axe-core, screenshots), so
+each page is loaded once per window size and colour scheme and kept open: ``shown(path,
+viewport, scheme)`` hands it to the tests that only read it, the light 1,280-px one being
+the audit's own page. The root conftest.py runs the suite in two halves, one per xdist
+worker, so that no page is loaded twice at the same size and scheme."""
 
 from __future__ import annotations
 
