@@ -406,26 +406,30 @@ class PageAudit:
         return sum(t.bytes for t in self.transfers if t.resource_type in resource_types)
 
     def severe_violations(self) -> list[str]:
-        """axe-core violations of impact serious or critical, less those in AXE_ALLOWED.
+        return severe_violations(self.axe_violations)
 
-        One entry per rule: what it checks, how many nodes fail, the first few of them.
-        """
-        found = []
-        for violation in self.axe_violations:
-            if violation["impact"] not in SEVERE_IMPACTS:
-                continue
-            nodes = [n for n in violation["nodes"] if (violation["id"], n["target"]) not in AXE_ALLOWED]
-            if not nodes:
-                continue
-            lines = [
-                f"{violation['id']} ({violation['impact']}, {len(nodes)} nodes): {violation['help']}"
-                f" <{violation['helpUrl'].split('?')[0]}>"
-            ]
-            for node in nodes[:SHOWN_NODES]:
-                summary = " ".join(node["summary"].split())
-                lines.append(f"    {node['target']}: {' '.join(node['html'].split())[:120]}\n      {summary}")
-            found.append("\n".join(lines))
-        return found
+
+def severe_violations(violations: list[dict]) -> list[str]:
+    """axe-core violations of impact serious or critical, less those in AXE_ALLOWED.
+
+    One entry per rule: what it checks, how many nodes fail, the first few of them.
+    """
+    found = []
+    for violation in violations:
+        if violation["impact"] not in SEVERE_IMPACTS:
+            continue
+        nodes = [n for n in violation["nodes"] if (violation["id"], n["target"]) not in AXE_ALLOWED]
+        if not nodes:
+            continue
+        lines = [
+            f"{violation['id']} ({violation['impact']}, {len(nodes)} nodes): {violation['help']}"
+            f" <{violation['helpUrl'].split('?')[0]}>"
+        ]
+        for node in nodes[:SHOWN_NODES]:
+            summary = " ".join(node["summary"].split())
+            lines.append(f"    {node['target']}: {' '.join(node['html'].split())[:120]}\n      {summary}")
+        found.append("\n".join(lines))
+    return found
 
 
 _IMAGES_JS = """async () => {
@@ -688,8 +692,6 @@ def contrast_violations(audit: Auditor):
     """``contrast_violations(page)``: axe-core's serious colour-contrast failures on a page."""
 
     def check(page: Page) -> list[str]:
-        found = PageAudit(path=page.url, url=page.url)
-        found.axe_violations = axe_violations(page, audit.axe_source, contrast_only=True)
-        return found.severe_violations()
+        return severe_violations(axe_violations(page, audit.axe_source, contrast_only=True))
 
     return check
