@@ -10,14 +10,29 @@ def _never():
     raise AssertionError("this check must not run")
 
 
-def test_installed_chromium_means_nothing_to_do():
-    decided = plan(find=lambda: "/usr/bin/chromium", root=_never, sudo=_never)
+def test_installed_headless_shell_means_nothing_to_do():
+    decided = plan(find=lambda: "/usr/bin/chromium-headless-shell", root=_never, sudo=_never, fallback=_never)
+    assert decided == Plan(found="/usr/bin/chromium-headless-shell")
+
+
+def test_the_full_browser_serves_when_the_shell_cannot_be_installed():
+    decided = plan(
+        find=lambda: None, root=lambda: False, sudo=lambda: False, fallback=lambda: "/usr/bin/chromium"
+    )
     assert decided == Plan(found="/usr/bin/chromium")
+
+
+def test_root_installs_the_shell_even_beside_the_full_browser():
+    decided = plan(find=lambda: None, root=lambda: True, sudo=_never, fallback=lambda: "/usr/bin/chromium")
+    assert decided.commands == APT_COMMANDS
 
 
 def test_root_installs_with_apt_get_after_an_update():
     decided = plan(find=lambda: None, root=lambda: True, sudo=_never)
-    assert decided.commands == (("apt-get", "update"), ("apt-get", "install", "-y", "chromium"))
+    assert decided.commands == (
+        ("apt-get", "update"),
+        ("apt-get", "install", "-y", "chromium-headless-shell"),
+    )
     assert not decided.error
 
 
@@ -28,9 +43,9 @@ def test_passwordless_sudo_installs_through_sudo_n():
 
 
 def test_no_root_and_no_sudo_is_an_error_that_says_what_to_install():
-    decided = plan(find=lambda: None, root=lambda: False, sudo=lambda: False)
+    decided = plan(find=lambda: None, root=lambda: False, sudo=lambda: False, fallback=lambda: None)
     assert not decided.commands
-    assert "apt-get install chromium" in decided.error
+    assert "apt-get install chromium-headless-shell" in decided.error
 
 
 def test_main_runs_nothing_when_chromium_is_there(capsys):
@@ -69,19 +84,22 @@ def test_main_stops_at_a_failing_command(capsys):
 def test_main_fails_when_the_install_leaves_no_chromium(capsys):
     code = main(decide=lambda: Plan(commands=APT_COMMANDS), execute=lambda command: 0, find=lambda: None)
     assert code == 1
-    assert "no chromium binary" in capsys.readouterr().err
+    assert "no Chromium binary" in capsys.readouterr().err
 
 
 def test_main_without_root_or_sudo_exits_non_zero_with_the_hint(capsys):
     code = main(decide=lambda: Plan(error=browser_setup.MANUAL_HINT), execute=_never)
     assert code == 1
     err = capsys.readouterr().err
-    assert "sudo apt-get install chromium" in err
+    assert "sudo apt-get install chromium-headless-shell" in err
     assert "make test" in err
 
 
-def test_chromium_path_prefers_the_debian_binary(monkeypatch):
+def test_chromium_path_prefers_the_headless_shell(monkeypatch):
+    monkeypatch.setattr(browser_setup.os, "access", lambda path, mode: True)
+    assert browser_setup.chromium_path() == "/usr/bin/chromium-headless-shell"
     monkeypatch.setattr(browser_setup.os, "access", lambda path, mode: path == browser_setup.CHROMIUM)
+    monkeypatch.setattr(browser_setup.shutil, "which", lambda name: None)
     assert browser_setup.chromium_path() == "/usr/bin/chromium"
     monkeypatch.setattr(browser_setup.os, "access", lambda path, mode: False)
     monkeypatch.setattr(browser_setup.shutil, "which", lambda name: None)
