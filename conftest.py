@@ -1,6 +1,10 @@
 """pytest runs every python and pycon code block under docs/ (see tools/docs_sybil.py)."""
 
+import json
 import os
+import shutil
+import tempfile
+from pathlib import Path
 
 import pytest
 
@@ -70,18 +74,33 @@ def _docs_summary(terminalreporter):
         )
 
 
-def browser_scope(nodeid: str) -> str:
-    """The half of the browser suite a test belongs to, by the pages it reads.
+def browser_scope(nodeid: str, halves: dict[str, int]) -> str:
+    """The half of the browser suite a test belongs to, as tests/browser/conftest.py split
+    it: a page and every test that reads it share one worker, one Chromium and one load."""
+    return f"tests/browser/ (half {halves[nodeid]})" if nodeid in halves else "tests/browser/"
 
-    Each half runs on one worker with one Chromium, and loads each page it needs once
-    (tests/browser/conftest.py): the light 1,280-px pages and their audits in one half, the
-    phone-width and dark pages (and the features, which open pages of their own) in the other.
-    """
-    name = nodeid.rpartition("::")[2]
-    other = ("phone", "dark", "-360-") if "test_browser_features.py" not in nodeid else ("",)
-    return (
-        "tests/browser/ (phone, dark, features)" if any(word in name for word in other) else "tests/browser/"
-    )
+
+_HALVES = pytest.StashKey[Path]()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node):
+    """Ask each worker to write down the halves of the browser suite (a file per worker)."""
+    if node.config.getoption("dist") != "loadfile":
+        return
+    if _HALVES not in node.config.stash:
+        node.config.stash[_HALVES] = Path(tempfile.mkdtemp(prefix="browser-halves-")) / "halves.json"
+    node.workerinput["browser_halves"] = str(node.config.stash[_HALVES])
+
+
+def pytest_unconfigure(config):
+    if _HALVES in config.stash:
+        shutil.rmtree(config.stash[_HALVES].parent, ignore_errors=True)
+
+
+def _read_halves(target: Path) -> dict[str, int]:
+    written = sorted(target.parent.glob(target.name + ".*"))
+    return json.loads(written[0].read_text(encoding="utf-8")) if written else {}
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -94,9 +113,13 @@ def pytest_xdist_make_scheduler(config, log):
     from xdist.scheduler import LoadFileScheduling
 
     class BrowserSuiteInTwo(LoadFileScheduling):
+        halves: dict[str, int] | None = None
+
         def _split_scope(self, nodeid: str) -> str:
             if nodeid.startswith("tests/browser/"):
-                return browser_scope(nodeid)
+                if self.halves is None:  # every worker has collected by now
+                    self.halves = _read_halves(config.stash[_HALVES]) if _HALVES in config.stash else {}
+                return browser_scope(nodeid, self.halves)
             return super()._split_scope(nodeid)
 
         def _assign_work_unit(self, node) -> None:

@@ -8,16 +8,19 @@ and what the browser saw (console, network, images, math, axe-core) is kept in a
 written to test-artifacts/page-weight.md and printed in the terminal summary.
 
 Loading and auditing pages is what costs (Chromium's layout, axe-core, screenshots), so
-each page is loaded once per window size and colour scheme and kept open: ``shown(path,
-viewport, scheme)`` hands it to the tests that only read it, the light 1,280-px one being
-the audit's own page. The root conftest.py runs the suite in two halves, one per xdist
-worker, so that no page is loaded twice at the same size and scheme."""
+each page is loaded once per colour scheme and kept open: ``shown(path, viewport,
+scheme)`` hands it to the tests that only read it, resized to the window they ask for; the
+light one is the audit's own page. Under pytest-xdist the suite runs in two halves, one
+per worker, and every test that reads a page runs in the half that owns that page
+(``pytest_collection_modifyitems`` below, and the scheduler in the root conftest.py), so
+no page is loaded twice."""
 
 from __future__ import annotations
 
 import functools
 import gzip
 import importlib.resources
+import json
 import re
 import threading
 from collections.abc import Iterator
@@ -70,6 +73,9 @@ DARK_CHECKED_POSTS = (
     "blog/why-frameworks/",
 )
 SEARCH_INDEX = "/search/search_index.json"
+# The path that the root conftest.py puts in each worker's input when it schedules the
+# suite in halves (pytest_collection_modifyitems below).
+HALVES_FLAG = "browser_halves"
 SEVERE_IMPACTS = ("serious", "critical")
 SHOWN_NODES = 5  # per failing rule, in a failure message
 
@@ -610,37 +616,122 @@ class Auditor:
 
 
 class ShownPages:
-    """Pages as a reader sees them at one window size and colour scheme, each loaded once.
+    """Pages as a reader sees them, each loaded once per colour scheme.
 
-    The light 1,280-px page is the audit's own; other sizes and schemes load in a context
-    of their own. The tests that only read a page share it, so they must leave it as
-    they found it; a test that clicks, types or navigates opens its own page.
+    The light page is the audit's own; a dark one loads in a dark context of its own, as
+    for a reader whose system prefers dark (Material picks its palette on load, so a
+    scheme is not switched on a loaded page). A window size is set by resizing the page:
+    the layout follows, as when a reader resizes the window. The tests that only read a
+    page share it, so they must leave it as they found it (it is scrolled back to the top
+    for each); a test that clicks, types or navigates opens its own page.
     """
 
     def __init__(self, browser: Browser, site_url: str, auditor: Auditor):
         self._browser, self._site_url, self._auditor = browser, site_url, auditor
-        self._contexts: dict[tuple, BrowserContext] = {}
-        self._pages: dict[tuple, Page] = {}
+        self._contexts: dict[str, BrowserContext] = {}
+        self._pages: dict[tuple[str, str], Page] = {}
+        self._sizes: dict[tuple[str, str], tuple[int, int]] = {}
 
     def __call__(self, path: str, viewport: dict = VIEWPORT, scheme: str = "light") -> Page:
-        look = (viewport["width"], viewport["height"], scheme)
-        if (path, *look) not in self._pages:
-            if look == (VIEWPORT["width"], VIEWPORT["height"], "light"):
+        key = (path, scheme)
+        if key not in self._pages:
+            if scheme == "light":
                 page = self._auditor(path).page
             else:
-                if look not in self._contexts:
-                    self._contexts[look] = new_context(
-                        self._browser, self._site_url, viewport=viewport, color_scheme=scheme
-                    )
-                page = self._contexts[look].new_page()
+                if scheme not in self._contexts:
+                    self._contexts[scheme] = new_context(self._browser, self._site_url, color_scheme=scheme)
+                page = self._contexts[scheme].new_page()
                 page.goto(path, wait_until="load")
-            page.evaluate("async () => { await document.fonts.ready; }")
-            self._pages[(path, *look)] = page
-        return self._pages[(path, *look)]
+            self._pages[key] = page
+            self._sizes[key] = (VIEWPORT["width"], VIEWPORT["height"])
+        page = self._pages[key]
+        size = (viewport["width"], viewport["height"])
+        if self._sizes[key] != size:
+            page.set_viewport_size(viewport)
+            self._sizes[key] = size
+        page.evaluate(_SETTLE_JS)
+        return page
 
     def close(self) -> None:
         for context in self._contexts.values():
             context.close()
+
+
+# Fonts loaded, back at the top, two frames drawn and every transition over: a resize has
+# been laid out, and Material's header tabs, which fade out while the page is scrolled
+# (a full-page screenshot scrolls it), have faded back in.
+_SETTLE_JS = """async () => {
+  await document.fonts.ready;
+  window.scrollTo(0, 0);
+  await new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
+  await Promise.all(document.getAnimations().map((animation) => animation.finished.catch(() => null)));
+}"""
+
+
+# --------------------------------------------------------------- the suite in two halves
+
+# Rough cost of a page in the suite: its audit, a dark load and a full-page screenshot weigh
+# about as much as a few of the tests that only read it.
+_LOAD_WEIGHT = 4
+_SCREENSHOT_WEIGHT = 3
+_OWN_PAGE_WEIGHT = 3  # a test that opens a page of its own
+
+
+def page_read(item) -> str | None:
+    """The site page a browser test reads through ``audit`` or ``shown``, or None.
+
+    From its ``reads_page`` marker, else from its parameters (``page_path``, ``math_page``,
+    ``code_page``, ``path``, or ``post``'s URL).
+    """
+    marker = item.get_closest_marker("reads_page")
+    if marker:
+        return marker.args[0]
+    params = getattr(getattr(item, "callspec", None), "params", {})
+    for name in ("page_path", "math_page", "code_page", "path"):
+        if name in params:
+            return params[name]
+    if "post" in params:
+        return params["post"].url
+    return None
+
+
+def split_in_two(items) -> dict[int, int]:
+    """Half 0 or 1 for each browser test (by index in ``items``): a page and every test
+    that reads it in the same half, the halves about equally heavy (largest first)."""
+    weights: dict[str | None, float] = {}
+    for item in items:
+        page = page_read(item)
+        if page is None:
+            weights[None] = weights.get(None, 0) + _OWN_PAGE_WEIGHT
+            continue
+        weight = weights.get(page, _LOAD_WEIGHT) + 1
+        if "screenshot" in item.name:
+            weight += _SCREENSHOT_WEIGHT
+        weights[page] = weight
+    halves = [0.0, 0.0]
+    half_of: dict[str | None, int] = {}
+    for page, weight in sorted(weights.items(), key=lambda kv: (-kv[1], kv[0] or "")):
+        half = 0 if halves[0] <= halves[1] else 1
+        half_of[page] = half
+        halves[half] += weight
+    return {index: half_of[page_read(item)] for index, item in enumerate(items)}
+
+
+def pytest_collection_modifyitems(config, items):
+    """Under the root conftest.py's scheduler, write down the half of each browser test.
+
+    The scheduler runs in pytest-xdist's controller, which sees node ids only; each worker
+    collects the same tests, computes the same halves and writes them, as JSON
+    ``{node id: half}``, to its own file beside the path that the controller put in the
+    worker's input. Collection ends (and the controller schedules) after this hook.
+    """
+    target = getattr(config, "workerinput", {}).get(HALVES_FLAG)
+    if not target:
+        return
+    browser_items = [item for item in items if item.nodeid.startswith("tests/browser/")]
+    halves = {browser_items[index].nodeid: half for index, half in split_in_two(browser_items).items()}
+    path = Path(f"{target}.{config.workerinput['workerid']}")
+    path.write_text(json.dumps(halves), encoding="utf-8")
 
 
 def page_weight_table(audits: list[PageAudit]) -> str:

@@ -286,6 +286,7 @@ def _centre(rect: dict) -> float:
     return (rect["left"] + rect["right"]) / 2
 
 
+@pytest.mark.reads_page(GALLERY)
 def test_gallery_renders_every_kind_of_formula(shown):
     g = shown(GALLERY).evaluate(_GALLERY_JS)
     missing = [name for name, found in g.items() if not found]
@@ -384,6 +385,7 @@ def figure_geometry(svg: str) -> dict:
     return {"width": float(view_box[1]), "pictures": pictures, "fonts": fonts}
 
 
+@pytest.mark.reads_page(FIGURE_POST)
 @pytest.mark.parametrize("name", [FEATURE_PICTURES])
 def test_feature_pictures_are_legible_at_column_width(shown, site_dir, name):
     """At a desktop's column width, each picture's pixel is a visible block and the labels readable."""
