@@ -8,12 +8,11 @@ and what the browser saw (console, network, images, math, axe-core) is kept in a
 written to test-artifacts/page-weight.md and printed in the terminal summary.
 
 Loading and auditing pages is what costs (Chromium's layout, axe-core, screenshots), so
-each page is loaded once per colour scheme and kept open: ``shown(path, viewport,
-scheme)`` hands it to the tests that only read it, resized to the window they ask for; the
-light one is the audit's own page. Under pytest-xdist the suite runs in two halves, one
-per worker, and every test that reads a page runs in the half that owns that page
-(``pytest_collection_modifyitems`` below, and the scheduler in the root conftest.py), so
-no page is loaded twice."""
+each page is loaded once, by its audit, and kept open: ``shown(path, viewport, scheme)``
+hands it to the tests that only read it, resized and recoloured as they ask. Under
+pytest-xdist the suite runs in two halves, one per worker, and every test that reads a
+page runs in the half that owns that page (``pytest_collection_modifyitems`` below, and
+the scheduler in the root conftest.py), so no page is loaded twice."""
 
 from __future__ import annotations
 
@@ -477,8 +476,11 @@ _MATH_JS = r"""() => {
 # except those that hold a first sample: of each token class (on a highlighted line too,
 # whose background differs), and of each text colour on each background for formulas. Then
 # they are put back. Every colour is still checked on each of its backgrounds, once per page
-# instead of thousands of times (a post's audit: 4.5 s to about 1.5 s).
-_AXE_JS = """async (contrastOnly) => {
+# instead of thousands of times (a post's audit: 4.5 s to about 1.5 s; the reference's 2.8 s to ...).
+# Where the token spans are: a post's code blocks, the reference's signatures and a
+# notebook's code cells.
+CODE_BLOCKS = ".md-typeset .highlight code, .md-typeset code.highlight, .md-typeset .highlight-ipynb pre"
+_AXE_JS = """async ([contrastOnly, codeBlocks]) => {
   const background = (el) => {
     for (; el; el = el.parentElement) {
       const style = getComputedStyle(el);
@@ -496,7 +498,7 @@ _AXE_JS = """async (contrastOnly) => {
       keep.add(box);
     }
   };
-  const blocks = [...document.querySelectorAll(".md-typeset .highlight code")];
+  const blocks = [...document.querySelectorAll(codeBlocks)];
   for (const code of blocks) {
     for (const span of code.querySelectorAll("span")) {
       sample(code, span, span.className + (span.closest(".hll") ? " on .hll" : ""));
@@ -529,7 +531,7 @@ def axe_violations(page: Page, axe_source: str, contrast_only: bool = False) -> 
     """axe-core's violations on a loaded page: every rule, or colour contrast only."""
     if not page.evaluate("typeof axe !== 'undefined'"):
         page.add_script_tag(content=axe_source)
-    return page.evaluate(_AXE_JS, contrast_only)
+    return page.evaluate(_AXE_JS, [contrast_only, CODE_BLOCKS])
 
 
 def _body_sizes(response) -> tuple[int, int]:
@@ -616,45 +618,48 @@ class Auditor:
 
 
 class ShownPages:
-    """Pages as a reader sees them, each loaded once per colour scheme.
+    """Pages as a reader sees them, each loaded once: the audit's own page, resized and
+    recoloured for each test that asks for another window size or colour scheme.
 
-    The light page is the audit's own; a dark one loads in a dark context of its own, as
-    for a reader whose system prefers dark (Material picks its palette on load, so a
-    scheme is not switched on a loaded page). A window size is set by resizing the page:
-    the layout follows, as when a reader resizes the window. The tests that only read a
-    page share it, so they must leave it as they found it (it is scrolled back to the top
-    for each); a test that clicks, types or navigates opens its own page.
+    A size is set by resizing the window; the layout follows, as when a reader resizes it.
+    A scheme is set as Material sets it when a reader's system preference says dark: the
+    preference is emulated, then Material's palette input for that preference is chosen,
+    which sets the same attributes its start-up script sets from the preference. The
+    palette that Material then stores is put back, so that the next page a test loads
+    starts from the system preference again. The tests that only read a page share it, so
+    they must leave it as they found it (it is scrolled back to the top for each); a test
+    that clicks, types or navigates opens its own page.
     """
 
-    def __init__(self, browser: Browser, site_url: str, auditor: Auditor):
-        self._browser, self._site_url, self._auditor = browser, site_url, auditor
-        self._contexts: dict[str, BrowserContext] = {}
-        self._pages: dict[tuple[str, str], Page] = {}
-        self._sizes: dict[tuple[str, str], tuple[int, int]] = {}
+    def __init__(self, auditor: Auditor):
+        self._auditor = auditor
+        self._looks: dict[str, tuple[int, int, str]] = {}
 
     def __call__(self, path: str, viewport: dict = VIEWPORT, scheme: str = "light") -> Page:
-        key = (path, scheme)
-        if key not in self._pages:
-            if scheme == "light":
-                page = self._auditor(path).page
-            else:
-                if scheme not in self._contexts:
-                    self._contexts[scheme] = new_context(self._browser, self._site_url, color_scheme=scheme)
-                page = self._contexts[scheme].new_page()
-                page.goto(path, wait_until="load")
-            self._pages[key] = page
-            self._sizes[key] = (VIEWPORT["width"], VIEWPORT["height"])
-        page = self._pages[key]
-        size = (viewport["width"], viewport["height"])
-        if self._sizes[key] != size:
+        page = self._auditor(path).page
+        was = self._looks.get(path, (VIEWPORT["width"], VIEWPORT["height"], "light"))
+        if (viewport["width"], viewport["height"]) != was[:2]:
             page.set_viewport_size(viewport)
-            self._sizes[key] = size
+        if scheme != was[2]:
+            page.emulate_media(color_scheme=scheme)
+            page.evaluate(_PREFERRED_PALETTE_JS, scheme)
+        self._looks[path] = (viewport["width"], viewport["height"], scheme)
         page.evaluate(_SETTLE_JS)
         return page
 
-    def close(self) -> None:
-        for context in self._contexts.values():
-            context.close()
+
+# Material's palette inputs each name the media query they answer; choosing one applies its
+# palette (data-md-color-* attributes on <body>) and stores it, under a key ending in
+# ".__palette": the stored value is put back.
+_PREFERRED_PALETTE_JS = """(scheme) => {
+  const key = Object.keys(localStorage).find((k) => k.endsWith(".__palette"));
+  const stored = key === undefined ? null : localStorage.getItem(key);
+  const input = document.querySelector(
+    `input[data-md-color-media="(prefers-color-scheme: ${scheme})"]`);
+  if (!input) throw new Error(`no palette input for (prefers-color-scheme: ${scheme})`);
+  if (!input.checked) input.click();
+  if (key !== undefined) localStorage.setItem(key, stored);
+}"""
 
 
 # Fonts loaded, back at the top, two frames drawn and every transition over: a resize has
@@ -771,11 +776,9 @@ def audit(browser: Browser, site_url: str, request) -> Iterator[Auditor]:
 
 
 @pytest.fixture(scope="session")
-def shown(browser: Browser, site_url: str, audit: Auditor) -> Iterator[ShownPages]:
+def shown(audit: Auditor) -> ShownPages:
     """``shown(path, viewport=..., scheme=...)``: the loaded page, shared by read-only tests."""
-    pages = ShownPages(browser, site_url, audit)
-    yield pages
-    pages.close()
+    return ShownPages(audit)
 
 
 @pytest.fixture(scope="session")

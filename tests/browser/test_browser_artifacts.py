@@ -32,7 +32,7 @@ def test_screenshot(shown, screenshot_dir, name, path, scheme):
     expected = {"light": "default", "dark": "slate"}[scheme]
     assert page.locator("body").get_attribute("data-md-color-scheme") == expected
     target = screenshot_dir / f"{name}-{scheme}.jpg"
-    page.screenshot(path=target, full_page=True, type="jpeg", quality=85)
+    page.screenshot(path=target, full_page=True, type="jpeg", quality=85, animations="disabled")
     data = target.read_bytes()
     assert data.startswith(JPEG_SIGNATURE), f"{target} is not a JPEG"
     assert len(data) > 10_000, f"{target} is too small to show a page"

@@ -418,7 +418,7 @@ def test_math_screenshot(shown, screenshot_dir, name, path, viewport, scheme):
     page = shown(path, viewport=viewport, scheme=scheme)
     page.wait_for_load_state("networkidle")
     target = screenshot_dir / f"{name}-{viewport['width']}-{scheme}.jpg"
-    page.screenshot(path=target, full_page=True, type="jpeg", quality=85)
+    page.screenshot(path=target, full_page=True, type="jpeg", quality=85, animations="disabled")
     data = target.read_bytes()
     assert data.startswith(JPEG_SIGNATURE), f"{target} is not a JPEG"
     assert len(data) > 10_000, f"{target} is too small to show a page"
