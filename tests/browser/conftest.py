@@ -158,6 +158,11 @@ def _has_math(markdown: str) -> bool:
 
 def pages_with_math() -> list[str]:
     """Pages whose source writes math outside code: each must show typeset MathML."""
+    return list(_pages_with_math())
+
+
+@functools.cache  # several tests are parametrized by it, and it reads every source
+def _pages_with_math() -> tuple[str, ...]:
     pages = []
     for post in published_posts():
         if _has_math(_front_matter(post.source.read_text(encoding="utf-8"))[1]):
@@ -175,7 +180,7 @@ def pages_with_math() -> list[str]:
         )
         if _has_math(_front_matter(path.read_text(encoding="utf-8"))[1]):
             pages.append("" if folder == "." else f"{folder}/")
-    return pages
+    return tuple(pages)
 
 
 def pytest_generate_tests(metafunc):
