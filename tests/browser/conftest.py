@@ -667,14 +667,18 @@ _PREFERRED_PALETTE_JS = """(scheme) => {
 }"""
 
 
-# Fonts loaded, back at the top, two frames drawn and every transition over: a resize has
-# been laid out, and Material's header tabs, which fade out while the page is scrolled
-# (a full-page screenshot scrolls it), have faded back in.
+# Fonts loaded, back at the top, two frames drawn and every transition run to its end: a
+# resize has been laid out, a new palette's colours are final, and Material's header tabs,
+# which fade out while the page is scrolled (a full-page screenshot scrolls it), are back.
+# Finishing a transition shows its end state at once, as the screenshots' "disabled"
+# animations do, instead of waiting for it.
 _SETTLE_JS = """async () => {
   await document.fonts.ready;
   window.scrollTo(0, 0);
   await new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
-  await Promise.all(document.getAnimations().map((animation) => animation.finished.catch(() => null)));
+  for (const animation of document.getAnimations()) {
+    try { animation.finish(); } catch (infinite) { /* a looping animation has no end */ }
+  }
 }"""
 
 
