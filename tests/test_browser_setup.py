@@ -25,10 +25,18 @@ def test_the_full_browser_serves_when_the_shell_cannot_be_installed():
 def test_root_installs_the_shell_even_beside_the_full_browser():
     decided = plan(find=lambda: None, root=lambda: True, sudo=_never, fallback=lambda: "/usr/bin/chromium")
     assert decided.commands == APT_COMMANDS
+    assert decided.fallback == "/usr/bin/chromium"
+
+
+def test_a_failed_install_falls_back_to_the_full_browser(capsys):
+    todo = Plan(commands=APT_COMMANDS, fallback="/usr/bin/chromium")
+    code = main(decide=lambda: todo, execute=lambda command: 100, find=_never)
+    assert code == 0
+    assert "use the full browser (/usr/bin/chromium)" in capsys.readouterr().out
 
 
 def test_root_installs_with_apt_get_after_an_update():
-    decided = plan(find=lambda: None, root=lambda: True, sudo=_never)
+    decided = plan(find=lambda: None, root=lambda: True, sudo=_never, fallback=lambda: None)
     assert decided.commands == (
         ("apt-get", "update"),
         ("apt-get", "install", "-y", "chromium-headless-shell"),
@@ -37,7 +45,7 @@ def test_root_installs_with_apt_get_after_an_update():
 
 
 def test_passwordless_sudo_installs_through_sudo_n():
-    decided = plan(find=lambda: None, root=lambda: False, sudo=lambda: True)
+    decided = plan(find=lambda: None, root=lambda: False, sudo=lambda: True, fallback=lambda: None)
     assert decided.commands == tuple(("sudo", "-n", *command) for command in APT_COMMANDS)
     assert decided.commands[0] == ("sudo", "-n", "apt-get", "update")
 
