@@ -196,5 +196,76 @@ def epoch_table() -> Table:
     return table
 
 
+def block_shapes() -> list[dict]:
+    """Each fused block of the epoch workload's CNN (``cnn_epoch.numpy_cnn``): the shapes
+    of its kernels, its im2col columns and its output's gradient, and whether it computes
+    its input's gradient (tests/test_bench_shapes.py compares them with a real step)."""
+    shapes = []
+    size, in_channels = SIZE, 1
+    for out_channels, input_grad in ((8, False), (16, True)):
+        length = size * (size + 2 * PADDING)  # out_h x padded_w: the block's long rows
+        depth = in_channels * KERNEL * KERNEL
+        shapes.append(
+            {
+                "kernels": (out_channels, depth),
+                "columns": (BATCH, depth, length),
+                "grad_conv": (BATCH, out_channels, length),
+                "input_grad": input_grad,
+            }
+        )
+        size, in_channels = size // 2, out_channels
+    return shapes
+
+
+def block_products(dtype, rng: np.random.Generator) -> list[Callable[[], object]]:
+    """The matrix products of one training step of those blocks (``ConvReLUPool``), on
+    random arrays of their shapes: the convolution, the kernels' gradient, and the
+    input's gradient where the block computes it."""
+    products = []
+    for shape in block_shapes():
+        kernels, columns, grad_conv = (
+            rng.standard_normal(shape[name]).astype(dtype) for name in ("kernels", "columns", "grad_conv")
+        )
+        conv = np.empty(shape["grad_conv"], dtype)
+        products.append(lambda k=kernels, c=columns, o=conv: np.matmul(k, c, out=o))
+        products.append(lambda g=grad_conv, c=columns: (g @ c.transpose(0, 2, 1)).sum(axis=0))
+        if shape["input_grad"]:
+            products.append(lambda k=kernels, g=grad_conv: k.T @ g)
+    return products
+
+
+def products_table() -> Table:
+    """How much of the NumPy CNN's epoch its matrix products take; the rest is im2col,
+    pooling, masks and element-wise passes, which BLAS threads do not share."""
+    import os
+
+    from benchmarks.cnn_epoch import N_IMAGES, epoch_pair
+    from snippets.frameworks import thread_limit
+
+    steps = N_IMAGES // BATCH
+    table = Table(
+        "The NumPy CNN's epoch (the workload above), and its fused blocks' matrix products alone "
+        f"({steps} steps of batch {BATCH}; products: median of 30 calls each; epoch: best of 3)",
+        ["dtype", "threads", "products s / epoch", "whole epoch s", "products share"],
+    )
+    for threads in sorted({1, os.cpu_count() or 1}):
+        with thread_limit(threads):
+            for dtype in (np.float32, np.float64):
+                products = block_products(dtype, np.random.default_rng(0))
+                per_step = 0.0
+                for product in products:
+                    product()
+                    times = []
+                    for _ in range(30):
+                        start = time.perf_counter()
+                        product()
+                        times.append(time.perf_counter() - start)
+                    per_step += statistics.median(times)
+                epoch = best_time(epoch_pair("cnn", dtype)["NumPy"], repeat=3, warmup=1)
+                share = f"{per_step * steps / epoch:.0%}"
+                table.rows.append([np.dtype(dtype).name, threads, per_step * steps, epoch, share])
+    return table
+
+
 def run() -> list[Table]:
-    return [accuracy_table(), speed_table(), epoch_table()]
+    return [accuracy_table(), speed_table(), epoch_table(), products_table()]
