@@ -559,6 +559,7 @@ class Auditor:
         self.site_url = site_url
         self.origin = urlsplit(site_url)[:2]
         self._context = new_context(browser, site_url)
+        self._context.add_init_script(_FORGET_PALETTE_JS)
         self._audits: dict[str, PageAudit] = {}
         self.axe_source = AXE_JS.read_text(encoding="utf-8")
 
@@ -629,9 +630,9 @@ class ShownPages:
     A size is set by resizing the window; the layout follows, as when a reader resizes it.
     A scheme is set as Material sets it when a reader's system preference says dark: the
     preference is emulated, then Material's palette input for that preference is chosen,
-    which sets the same attributes its start-up script sets from the preference. The
-    palette that Material then stores is put back, so that the next page a test loads
-    starts from the system preference again. The tests that only read a page share it, so
+    which sets the same attributes its start-up script sets from the preference. (The
+    audit's context forgets the palette that Material then stores, so that the next page
+    it loads starts from the system preference again.) The tests that only read a page share it, so
     they must leave it as they found it (it is scrolled back to the top for each); a test
     that clicks, types or navigates opens its own page.
     """
@@ -654,16 +655,20 @@ class ShownPages:
 
 
 # Material's palette inputs each name the media query they answer; choosing one applies its
-# palette (data-md-color-* attributes on <body>) and stores it, under a key ending in
-# ".__palette": the stored value is put back.
+# palette (data-md-color-* attributes on <body>), as a reader's click on the toggle does.
 _PREFERRED_PALETTE_JS = """(scheme) => {
-  const key = Object.keys(localStorage).find((k) => k.endsWith(".__palette"));
-  const stored = key === undefined ? null : localStorage.getItem(key);
   const input = document.querySelector(
     `input[data-md-color-media="(prefers-color-scheme: ${scheme})"]`);
   if (!input) throw new Error(`no palette input for (prefers-color-scheme: ${scheme})`);
   if (!input.checked) input.click();
-  if (key !== undefined) localStorage.setItem(key, stored);
+}"""
+
+# Material keeps the chosen palette in localStorage, under a key ending in ".__palette", and
+# a page that loads later in the same context would start from it. Forgotten before each
+# page's own scripts run, so that every audit is a first-time reader's load, whose palette
+# follows the system preference.
+_FORGET_PALETTE_JS = """for (const key of Object.keys(localStorage)) {
+  if (key.endsWith(".__palette")) localStorage.removeItem(key);
 }"""
 
 
@@ -731,14 +736,41 @@ def split_in_two(items) -> dict[int, int]:
     return {index: half_of[page_read(item)] for index, item in enumerate(items)}
 
 
+# The order in which a page's looks come: each step is one resize or palette switch.
+_LOOK_ORDER = (("desktop", "light"), ("phone", "light"), ("phone", "dark"), ("desktop", "dark"))
+
+
+def look_of(item) -> tuple[str, str]:
+    """The window and scheme a browser test asks ``shown`` for, from its parameters or its
+    name ("phone", "dark"); a guess, used only to order the tests."""
+    params = getattr(getattr(item, "callspec", None), "params", {})
+    viewport = params.get("viewport", VIEWPORT)
+    phone = "phone" in item.name or viewport["width"] < VIEWPORT["width"]
+    dark = "dark" in item.name or params.get("scheme") == "dark"
+    return ("phone" if phone else "desktop", "dark" if dark else "light")
+
+
+def order_by_page_and_look(items) -> None:
+    """Put the browser tests of each page together, in the order of _LOOK_ORDER, so that
+    a shared page is resized and recoloured a few times instead of once every few tests.
+    The order is the same in every process (xdist requires that)."""
+    positions = [index for index, item in enumerate(items) if item.nodeid.startswith("tests/browser/")]
+    browser = [items[index] for index in positions]
+    browser.sort(key=lambda item: (page_read(item) or "", _LOOK_ORDER.index(look_of(item))))
+    for index, item in zip(positions, browser, strict=True):
+        items[index] = item
+
+
 def pytest_collection_modifyitems(config, items):
-    """Under the root conftest.py's scheduler, write down the half of each browser test.
+    """Order the browser tests by page and look; under the root conftest.py's scheduler,
+    write down the half of each.
 
     The scheduler runs in pytest-xdist's controller, which sees node ids only; each worker
     collects the same tests, computes the same halves and writes them, as JSON
     ``{node id: half}``, to its own file beside the path that the controller put in the
     worker's input. Collection ends (and the controller schedules) after this hook.
     """
+    order_by_page_and_look(items)
     target = getattr(config, "workerinput", {}).get(HALVES_FLAG)
     if not target:
         return

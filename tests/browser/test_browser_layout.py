@@ -417,6 +417,9 @@ def test_feature_pictures_are_legible_at_column_width(shown, site_dir, name):
 def test_math_screenshot(shown, screenshot_dir, name, path, viewport, scheme):
     page = shown(path, viewport=viewport, scheme=scheme)
     page.wait_for_load_state("networkidle")
+    expected = {"light": "default", "dark": "slate"}[scheme]
+    assert page.locator("body").get_attribute("data-md-color-scheme") == expected
+    assert page.evaluate("window.innerWidth") == viewport["width"]
     target = screenshot_dir / f"{name}-{viewport['width']}-{scheme}.jpg"
     page.screenshot(path=target, full_page=True, type="jpeg", quality=85, animations="disabled")
     data = target.read_bytes()
