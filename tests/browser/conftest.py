@@ -632,9 +632,11 @@ class ShownPages:
     preference is emulated, then Material's palette input for that preference is chosen,
     which sets the same attributes its start-up script sets from the preference. (The
     audit's context forgets the palette that Material then stores, so that the next page
-    it loads starts from the system preference again.) The tests that only read a page share it, so
-    they must leave it as they found it (it is scrolled back to the top for each); a test
-    that clicks, types or navigates opens its own page.
+    it loads starts from the system preference again.)
+
+    The tests that only read a page share it, so they must leave it as they found it (it
+    is scrolled back to the top for each); a test that clicks, types or navigates opens
+    its own page.
     """
 
     def __init__(self, auditor: Auditor):
@@ -689,8 +691,8 @@ _SETTLE_JS = """async () => {
 
 # --------------------------------------------------------------- the suite in two halves
 
-# Rough cost of a page in the suite: its audit, a dark load and a full-page screenshot weigh
-# about as much as a few of the tests that only read it.
+# Rough cost of a page in the suite: its audit (a load and axe-core) and a full-page
+# screenshot each weigh about as much as a few of the tests that only read the page.
 _LOAD_WEIGHT = 4
 _SCREENSHOT_WEIGHT = 3
 _OWN_PAGE_WEIGHT = 3  # a test that opens a page of its own
