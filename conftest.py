@@ -107,7 +107,8 @@ def _read_halves(target: Path) -> dict[str, int]:
 def pytest_xdist_make_scheduler(config, log):
     """``--dist loadfile``, with the browser suite (tests/browser/) in two units of work that
     start first: they take longest, and split by file, each worker would start a browser
-    and load and audit the same pages again."""
+    and load and audit the same pages again. The other files follow, longest first by
+    their time in the last run (unknown ones last)."""
     if config.getoption("dist") != "loadfile":
         return None
     from xdist.scheduler import LoadFileScheduling
@@ -122,11 +123,46 @@ def pytest_xdist_make_scheduler(config, log):
                 return browser_scope(nodeid, self.halves)
             return super()._split_scope(nodeid)
 
+        ordered = False
+
         def _assign_work_unit(self, node) -> None:
-            for scope in list(self.workqueue):
-                if scope.startswith("tests/browser/"):
-                    self.workqueue.move_to_end(scope, last=False)
-                    break
+            if not self.ordered:  # the queue is complete before the first unit goes out
+                self.ordered = True
+                seconds = config.cache.get(_SECONDS_KEY, {})
+                order = sorted(
+                    self.workqueue,
+                    key=lambda scope: (not scope.startswith("tests/browser/"), -seconds.get(scope, 0.0)),
+                )
+                for scope in order:
+                    self.workqueue.move_to_end(scope)
             super()._assign_work_unit(node)
 
     return BrowserSuiteInTwo(config, log)
+
+
+# Seconds each file's tests took in the last run, kept in pytest's cache (.pytest_cache) by
+# the process that schedules: the next run hands out the longest files first, so that no
+# worker is left with a long one at the end while the other waits.
+_SECONDS_KEY = "deep-python/seconds-per-file"
+
+
+class _FileSeconds:
+    """Adds up each file's test durations, as the workers report them, and keeps them."""
+
+    def __init__(self, config):
+        self.config, self.totals = config, {}
+
+    def pytest_runtest_logreport(self, report):
+        file = report.nodeid.split("::")[0]
+        self.totals[file] = self.totals.get(file, 0.0) + report.duration
+
+    def pytest_sessionfinish(self, session):
+        if self.totals:  # a partial run updates its own files only
+            kept = self.config.cache.get(_SECONDS_KEY, {})
+            self.config.cache.set(_SECONDS_KEY, {**kept, **self.totals})
+
+
+def pytest_configure(config):
+    scheduler = not hasattr(config, "workerinput") and config.getoption("dist", "no") == "loadfile"
+    if scheduler and getattr(config, "cache", None) is not None:
+        config.pluginmanager.register(_FileSeconds(config), "deep-python-file-seconds")
