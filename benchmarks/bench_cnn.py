@@ -242,6 +242,9 @@ def products_table() -> Table:
     from benchmarks.cnn_epoch import N_IMAGES, epoch_pair
     from snippets.frameworks import thread_limit
 
+    def nothing():
+        pass
+
     steps = N_IMAGES // BATCH
     table = Table(
         "The NumPy CNN's epoch (the workload above), and its fused blocks' matrix products alone "
@@ -252,15 +255,8 @@ def products_table() -> Table:
         with thread_limit(threads):
             for dtype in (np.float32, np.float64):
                 products = block_products(dtype, np.random.default_rng(0))
-                per_step = 0.0
-                for product in products:
-                    product()
-                    times = []
-                    for _ in range(30):
-                        start = time.perf_counter()
-                        product()
-                        times.append(time.perf_counter() - start)
-                    per_step += statistics.median(times)
+                candidates = {str(index): (nothing, product) for index, product in enumerate(products)}
+                per_step = sum(alternating_medians(candidates, rounds=3, per_round=10).values())
                 epoch = best_time(epoch_pair("cnn", dtype)["NumPy"], repeat=3, warmup=1)
                 share = f"{per_step * steps / epoch:.0%}"
                 table.rows.append([np.dtype(dtype).name, threads, per_step * steps, epoch, share])

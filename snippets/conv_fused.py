@@ -31,7 +31,13 @@ from snippets.checks import (
     check_images,
     check_positive_int,
 )
-from snippets.conv import Conv2D, MaxPool2D, conv_output_size, window_slice
+from snippets.conv import (
+    Conv2D,
+    MaxPool2D,
+    col2im_rows,
+    conv_output_size,
+    window_slice,
+)
 from snippets.layers import Layer, ReLU
 
 __all__ = ["ConvReLUPool", "fuse_conv_blocks"]
@@ -175,21 +181,9 @@ class ConvReLUPool(Layer):
         if not self.input_grad:
             return None
         kernels = self.W.reshape(out_channels, -1)
-        grad_columns = (kernels.T @ grad_conv).reshape(
-            batch, channels, k, k, length
-        )
-        pixels = padded_h * padded_w
-        grad_flat = np.zeros(
-            (batch, channels, pixels + k - 1), grad_columns.dtype
-        )
-        for u in range(k):
-            for v in range(k):
-                start = u * padded_w + v
-                grad_flat[:, :, start : start + length] += grad_columns[
-                    :, :, u, v
-                ]
-        grad_padded = grad_flat[:, :, :pixels].reshape(
-            batch, channels, padded_h, padded_w
+        grad_columns = kernels.T @ grad_conv
+        grad_padded = col2im_rows(
+            grad_columns, (batch, channels, padded_h, padded_w), k
         )
         return grad_padded[:, :, pad : pad + height, pad : pad + width]
 
