@@ -474,33 +474,54 @@ _MATH_JS = r"""() => {
   };
 }"""
 
-# axe-core's colour-contrast rule costs about 1 ms per text element. A post's code blocks
-# hold thousands of token <span>s in a few dozen colours, and its formulas thousands of
-# MathML elements in the colour of the text around them. So for the one run of every rule,
-# each code block and each formula is flattened to plain text (in its own colour, checked),
-# except those that hold a first sample: of each token class (on a highlighted line too,
-# whose background differs), and of each text colour on each background for formulas. Then
-# they are put back. Every colour is still checked on each of its backgrounds, once per page
-# instead of thousands of times (a post's audit: 4.5 s to about 1.5 s; the reference's 2.8 s to ...).
-# Where the token spans are: a post's code blocks, the reference's signatures and a
+# axe-core's colour-contrast rule costs about 1 ms per text element, and a page shows the
+# same few colours thousands of times: a post's code blocks hold thousands of token <span>s
+# in a few dozen colours, its formulas thousands of MathML elements in the colour of the
+# text around them, and the reference hundreds of paragraphs and inline codes alike. So the
+# rule runs on a sample, and every other rule on the page as it is:
+# - code blocks and formulas are flattened to plain text (in their own colour, checked),
+#   except those that hold a first sample: of each token class (on a highlighted line too,
+#   whose background differs), and of each text colour on each background for formulas.
+#   A block that holds samples keeps them, and the spans around them; its other tokens
+#   become plain text too. No rule but colour contrast reads a token's span.
+# - then, for colour contrast alone, of the elements that show text in the same colour,
+#   size, weight, shadow and opacity on the same background, the first keeps its text and
+#   the others are emptied for the run. Emptied text cannot fail, and its look has been
+#   checked once.
+# Everything is put back after the runs. Every colour is still checked on each of its
+# backgrounds, once per page instead of thousands of times (a post's audit: 4.5 s to about
+# 1 s). Where the token spans are: a post's code blocks, the reference's signatures and a
 # notebook's code cells.
 CODE_BLOCKS = ".md-typeset .highlight code, .md-typeset code.highlight, .md-typeset .highlight-ipynb pre"
 _AXE_JS = """async ([contrastOnly, codeBlocks]) => {
+  const backgrounds = new Map();
   const background = (el) => {
-    for (; el; el = el.parentElement) {
+    if (!el) return "the canvas";
+    if (!backgrounds.has(el)) {
       const style = getComputedStyle(el);
-      if (style.backgroundImage !== "none") return `${style.backgroundImage} of ${el.className}`;
-      if (style.backgroundColor !== "rgba(0, 0, 0, 0)") return style.backgroundColor;
+      backgrounds.set(el, style.backgroundImage !== "none" ? `${style.backgroundImage} of ${el.className}`
+        : style.backgroundColor !== "rgba(0, 0, 0, 0)" ? style.backgroundColor
+        : background(el.parentElement));
     }
-    return "the canvas";
+    return backgrounds.get(el);
+  };
+  const opacities = new Map();
+  const opacity = (el) => {
+    if (!el) return 1;
+    if (!opacities.has(el)) {
+      opacities.set(el, Number(getComputedStyle(el).opacity) * opacity(el.parentElement));
+    }
+    return opacities.get(el);
   };
   const shown = (el) => el.textContent.trim() && el.getClientRects().length;
   const kinds = new Set();
   const keep = new Set();
+  const samples = new Set();
   const sample = (box, el, kind) => {
     if (!kinds.has(kind) && shown(el)) {
       kinds.add(kind);
       keep.add(box);
+      samples.add(el);
     }
   };
   const blocks = [...document.querySelectorAll(codeBlocks)];
@@ -515,14 +536,55 @@ _AXE_JS = """async ([contrastOnly, codeBlocks]) => {
   }
   const flattened = [...blocks, ...maths].filter((el) => !keep.has(el)).map((el) => [el, el.innerHTML]);
   for (const [el] of flattened) el.textContent = el.textContent;
-  let result;
+  const around = new Set();
+  for (const el of samples) {
+    if (keep.has(el)) continue;  // a formula: its own box
+    for (let up = el.parentElement; up && !keep.has(up); up = up.parentElement) around.add(up);
+  }
+  const thin = (el) => {
+    for (const child of [...el.children]) {
+      if (around.has(child)) thin(child);
+      else if (!samples.has(child)) child.replaceWith(child.textContent);
+    }
+  };
+  const thinned = blocks.filter((el) => keep.has(el)).map((el) => [el, el.innerHTML]);
+  for (const [el] of thinned) thin(el);
+  flattened.push(...thinned);
+  // Read every element's look first, then empty: a write between two reads would make
+  // Chromium lay the page out again for each.
+  const emptied = [];
+  const sampleText = () => {
+    const seen = new Set();
+    const repeated = [];
+    for (const el of document.body.querySelectorAll("*")) {
+      const texts = [...el.childNodes].filter((node) => node.nodeType === 3 && node.nodeValue.trim());
+      if (!texts.length || !el.getClientRects().length) continue;
+      const style = getComputedStyle(el);
+      const look = [style.color, style.fontSize, style.fontWeight, style.textShadow,
+        opacity(el), background(el)].join(" | ");
+      if (seen.has(look)) repeated.push(...texts);
+      else seen.add(look);
+    }
+    for (const node of repeated) {
+      emptied.push([node, node.nodeValue]);
+      node.nodeValue = "";
+    }
+  };
+  const options = {resultTypes: ["violations"]};
+  let violations = [];
   try {
-    const rules = contrastOnly ? {runOnly: ["color-contrast"]} : {};
-    result = await axe.run(document, {...rules, resultTypes: ["violations"]});
+    if (!contrastOnly) {
+      const others = await axe.run(document, {...options, rules: {"color-contrast": {enabled: false}}});
+      violations = others.violations;
+    }
+    sampleText();
+    const contrast = await axe.run(document, {...options, runOnly: ["color-contrast"]});
+    violations = violations.concat(contrast.violations);
   } finally {
+    for (const [node, text] of emptied) node.nodeValue = text;
     for (const [el, html] of flattened) el.innerHTML = html;
   }
-  return result.violations.map((v) => ({
+  return violations.map((v) => ({
     id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,
     nodes: v.nodes.map((n) => ({
       target: n.target.join(" "), impact: n.impact, html: n.html.slice(0, 200),

@@ -111,6 +111,24 @@ def test_each_code_colour_is_checked_though_tokens_are_checked_once(context, con
     assert not contrast_violations(page)
 
 
+def test_each_text_look_is_checked_though_repeated_text_is_checked_once(context, contrast_violations):
+    """Paragraphs that look alike are checked once: a faint one among them is still caught,
+    and the text emptied for the run is back afterwards."""
+    page = context.new_page()
+    page.set_content(
+        '<main><article class="md-typeset">'
+        + "<p>Plain text, <code>code</code> and <a href='#'>a link</a>.</p>" * 200
+        + '<p style="color: #bbbbbb">A faint paragraph.</p></article></main>'
+    )
+    text = page.inner_text("article")
+    found = contrast_violations(page)
+    assert len(found) == 1, found
+    assert "A faint paragraph" in found[0], found
+    assert page.inner_text("article") == text
+    page.evaluate("document.querySelector('p[style]').style.color = '#555555'")
+    assert not contrast_violations(page)
+
+
 @pytest.mark.reads_page("")
 def test_axe_allowances_are_still_needed(audit, axe_allowed):
     """An allowance in AXE_ALLOWED that axe no longer reports is stale: remove it."""
