@@ -622,6 +622,7 @@ class Auditor:
         self.origin = urlsplit(site_url)[:2]
         self._context = new_context(browser, site_url)
         self._context.add_init_script(_FORGET_PALETTE_JS)
+        self._context.add_init_script(_SKIP_SEARCH_INDEX_BUILD_JS)
         self._audits: dict[str, PageAudit] = {}
         self.axe_source = AXE_JS.read_text(encoding="utf-8")
 
@@ -726,6 +727,22 @@ _PREFERRED_PALETTE_JS = """(scheme) => {
   if (!input) throw new Error(`no palette input for (prefers-color-scheme: ${scheme})`);
   if (!input.checked) input.click();
 }"""
+
+# Every page fetches the search index and hands it to Material's search worker, which builds
+# it (lunr, about 0.3 s of CPU a load, the same work on every page). The audits keep the
+# fetch, whose bytes count in the page weight, and drop the hand-over (Material's setup
+# message, type 0, that carries the index's docs), so the worker idles while axe-core runs.
+# The search tests open pages of their own, with the worker at work; test_audits_skip_the_
+# search_index_build fails if Material's message changes and nothing is dropped.
+_SKIP_SEARCH_INDEX_BUILD_JS = """const postMessage = Worker.prototype.postMessage;
+Worker.prototype.postMessage = function (message, ...options) {
+  if (message && message.type === 0 && Array.isArray(message.data?.docs)) {
+    window.__searchIndexBuildSkipped = true;
+    return;
+  }
+  return postMessage.call(this, message, ...options);
+};"""
+
 
 # Material keeps the chosen palette in localStorage, under a key ending in ".__palette", and
 # a page that loads later in the same context would start from it. Forgotten before each

@@ -33,6 +33,17 @@ def test_search_finds_the_post(context, query, url, title):
     assert f"/{url}" in paths, f"search for {query!r} lists {title!r} but not at /{url}: {paths}"
 
 
+@pytest.mark.reads_page("")
+def test_audits_skip_the_search_index_build(audit):
+    """An audited page fetches the search index (its weight counts) but its worker does not
+    build it: the search tests, on pages of their own, check the search itself."""
+    home = audit("")
+    assert any(urlsplit(t.url).path.endswith("/search/search_index.json") for t in home.transfers)
+    assert home.page.evaluate("window.__searchIndexBuildSkipped === true"), (
+        "Material's search setup message was not seen: update _SKIP_SEARCH_INDEX_BUILD_JS"
+    )
+
+
 def _scheme(page) -> str:
     return page.locator("body").get_attribute("data-md-color-scheme")
 
