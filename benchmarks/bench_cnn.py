@@ -165,7 +165,8 @@ def epoch_table() -> Table:
     table = Table(
         "Training on 28x28 images, NumPy against PyTorch CPU "
         f"(PyTorch {torch.__version__}, NumPy {np.__version__}): CNN 1 -> 8 -> 16 channels, "
-        "one epoch (NumPy: Conv2D + ReLU + MaxPool2D fused as ConvReLUPool); MLP 784-128-10, ten epochs; "
+        "one epoch (NumPy: Conv2D + ReLU + MaxPool2D fused as ConvReLUPool, each batch cut into one part "
+        "per thread); MLP 784-128-10, ten epochs; "
         "8,000 synthetic images, batch 64, Adam; "
         f"median of {EPOCH_ROUNDS} alternating runs",
         ["network", "dtype", "threads", "NumPy s", "PyTorch s", "NumPy / PyTorch", "target"],
@@ -173,7 +174,7 @@ def epoch_table() -> Table:
     for threads in sorted({1, all_threads}):
         with thread_limit(threads):
             for case, dtype, target in EPOCH_TARGETS:
-                seconds = alternating_seconds(epoch_pair(case, dtype), EPOCH_ROUNDS)
+                seconds = alternating_seconds(epoch_pair(case, dtype, threads), EPOCH_ROUNDS)
                 ratio = seconds["NumPy"] / seconds["PyTorch"]
                 name, dtype_name = case.upper(), np.dtype(dtype).name
                 table.rows.append(

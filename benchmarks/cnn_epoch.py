@@ -7,8 +7,9 @@ frameworks start from the same weights and see the same batches in the same orde
 
 The NumPy CNN trains its fast path: ``fuse_conv_blocks`` turns each Conv2D, ReLU,
 MaxPool2D run into one ``ConvReLUPool`` with the same parameter arrays, which computes
-the same numbers (tests/test_conv_fused.py). PyTorch runs its own three modules, eager,
-with its default settings.
+the same numbers (tests/test_conv_fused.py). At N threads each block cuts a batch into
+N parts and runs them on N threads, as PyTorch shares out a batch. PyTorch runs its own
+three modules, eager, with its default settings.
 
 Neither computes the gradient with respect to the images: PyTorch does not, because the
 input tensor does not require grad, and the NumPy model's first layer is built with
@@ -94,8 +95,11 @@ def torch_copy(model: Sequential):
     return nn.Sequential(*layers)
 
 
-def epoch_pair(case: str, dtype) -> dict[str, Callable[[], None]]:
-    """{"NumPy": train, "PyTorch": train}: each call trains the case's epochs once."""
+def epoch_pair(case: str, dtype, threads: int = 1) -> dict[str, Callable[[], None]]:
+    """{"NumPy": train, "PyTorch": train}: each call trains the case's epochs once.
+
+    ``threads``: how many parts each fused block cuts a batch into, one per thread
+    (the thread count that PyTorch and BLAS are limited to, set by the caller)."""
     import torch
 
     rng = np.random.default_rng(0)
@@ -107,7 +111,7 @@ def epoch_pair(case: str, dtype) -> dict[str, Callable[[], None]]:
     torch_model = torch_copy(model)
     # The NumPy side trains the fast path: each Conv2D, ReLU, MaxPool2D run as
     # one ConvReLUPool, the same numbers with the same parameter arrays.
-    model = Sequential(fuse_conv_blocks(model.layers))
+    model = Sequential(fuse_conv_blocks(model.layers, threads))
     optimizer, torch_optimizer = (
         Adam(LEARNING_RATE),
         torch.optim.Adam(torch_model.parameters(), LEARNING_RATE),

@@ -19,9 +19,18 @@ fewer passes over the large arrays:
 ``fuse_conv_blocks`` swaps each (Conv2D, ReLU, MaxPool2D) run of a layer list
 for the block, sharing the convolution's ``W`` and ``b``. Ties in a window go
 to the first maximum, as in ``MaxPool2D`` and PyTorch.
+
+With ``threads`` > 1 a block cuts each batch into that many parts and runs
+them on as many threads (``ConvReLUPool.threads``): NumPy lets go of Python's
+lock inside its matrix products and array passes, so the parts run at once.
+The block's many small per-image products gain more so than from BLAS threads,
+which share out each small product.
 """
 
 from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from functools import cache
 
 import numpy as np
 
@@ -56,7 +65,7 @@ class ConvReLUPool(Layer):
 
     param_names = ("W", "b")
 
-    def __init__(self, conv: Conv2D, pool_size: int = 2):
+    def __init__(self, conv: Conv2D, pool_size: int = 2, threads: int = 1):
         if not isinstance(conv, Conv2D) or conv.stride != 1:
             raise ValueError(
                 f"ConvReLUPool needs a Conv2D of stride 1, got {conv!r}"
@@ -64,9 +73,44 @@ class ConvReLUPool(Layer):
         self.conv = conv
         self.W, self.b = conv.W, conv.b
         self.pool_size = check_positive_int(pool_size, "pool_size")
+        self.threads = check_positive_int(threads, "threads")
         self.input_grad = conv.input_grad
         self._buffers: dict[str, np.ndarray] = {}
         self._cache = None
+        # One single-threaded block per thread, on the same parameters, each
+        # with buffers of its own.
+        self._parts = (
+            [ConvReLUPool(conv, pool_size) for _ in range(self.threads)]
+            if self.threads > 1
+            else []
+        )
+        self._split = None  # how many parts the last batch was cut into
+        self._out_shape = None
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        if not self._parts:
+            return self._forward(x)
+        x = as_float_array(x)
+        check_images(x, self.conv.in_channels, "ConvReLUPool")
+        chunks = np.array_split(x, min(self.threads, len(x)))
+        self._split = len(chunks)
+        parts = self._parts[: self._split]
+        outs = _pool(self.threads).map(_forward_part, parts, chunks)
+        out = np.concatenate(list(outs))
+        self._out_shape = out.shape
+        return out
+
+    def backward(self, grad_out: np.ndarray) -> np.ndarray | None:
+        if not self._parts:
+            return self._backward(grad_out)
+        self._require_forward(self._split)
+        parts = self._parts[: self._split]
+        grad_out = check_grad_out(grad_out, self._out_shape)
+        chunks = np.array_split(grad_out, self._split)
+        grads = list(_pool(self.threads).map(_backward_part, parts, chunks))
+        self.dW = sum(part.dW for part in parts)
+        self.db = sum(part.db for part in parts)
+        return None if grads[0] is None else np.concatenate(grads)
 
     def _buffer(self, name: str, shape: tuple, dtype) -> np.ndarray:
         """A zeroed array kept between calls; new when the shape changes.
@@ -78,7 +122,7 @@ class ConvReLUPool(Layer):
             array = self._buffers[name] = np.zeros(shape, dtype)
         return array
 
-    def forward(self, x: np.ndarray) -> np.ndarray:
+    def _forward(self, x: np.ndarray) -> np.ndarray:
         x = as_float_array(x)
         check_images(x, self.conv.in_channels, "ConvReLUPool")
         batch, channels, height, width = x.shape
@@ -134,7 +178,7 @@ class ConvReLUPool(Layer):
         self._cache = (x.shape, columns, views, pooled, active)
         return out
 
-    def backward(self, grad_out: np.ndarray) -> np.ndarray | None:
+    def _backward(self, grad_out: np.ndarray) -> np.ndarray | None:
         self._require_forward(self._cache)
         x_shape, columns, views, pooled, active = self._cache
         grad_out = check_grad_out(grad_out, active.shape)
@@ -188,7 +232,25 @@ class ConvReLUPool(Layer):
         return grad_padded[:, :, pad : pad + height, pad : pad + width]
 
     def __repr__(self) -> str:
-        return f"ConvReLUPool({self.conv!r}, pool_size={self.pool_size})"
+        threads = f", threads={self.threads}" if self.threads > 1 else ""
+        return (
+            f"ConvReLUPool({self.conv!r}, pool_size={self.pool_size}{threads})"
+        )
+
+
+def _forward_part(part: ConvReLUPool, x: np.ndarray) -> np.ndarray:
+    return part.forward(x)
+
+
+def _backward_part(part: ConvReLUPool, grad_out: np.ndarray):
+    return part.backward(grad_out)
+
+
+@cache
+def _pool(threads: int) -> ThreadPoolExecutor:
+    """One pool per thread count, kept for the whole run: starting threads at
+    every batch would cost more than the parts save."""
+    return ThreadPoolExecutor(threads, thread_name_prefix="conv-relu-pool")
 
 
 def _fusable(conv, relu, pool) -> bool:
@@ -204,19 +266,19 @@ def _fusable(conv, relu, pool) -> bool:
     )
 
 
-def fuse_conv_blocks(layers: list[Layer]) -> list[Layer]:
+def fuse_conv_blocks(layers: list[Layer], threads: int = 1) -> list[Layer]:
     """``layers`` with each Conv2D (stride 1), ReLU, MaxPool2D (windows side
     by side, no padding) run replaced by one ``ConvReLUPool``.
 
-    The blocks share the convolutions' parameter arrays; other layers are
-    kept as they are."""
+    The blocks share the convolutions' parameter arrays, and each cuts its
+    batches into ``threads`` parts; other layers are kept as they are."""
     layers = list(layers)
     fused: list[Layer] = []
     index = 0
     while index < len(layers):
         run = layers[index : index + 3]
         if len(run) == 3 and _fusable(*run):
-            fused.append(ConvReLUPool(run[0], run[2].pool_size))
+            fused.append(ConvReLUPool(run[0], run[2].pool_size, threads))
             index += 3
         else:
             fused.append(layers[index])

@@ -239,3 +239,31 @@ def test_bad_input_is_refused_with_a_message(rng):
     block.forward(np.zeros((1, 2, 6, 6)))
     with pytest.raises(ValueError, match=r"grad_out must have shape \(1, 3, 3, 3\)"):
         block.backward(np.zeros((1, 3, 6, 6)))
+
+
+@pytest.mark.parametrize("threads", [2, 3])
+@pytest.mark.parametrize("input_grad", [True, False])
+def test_a_batch_cut_over_threads_gives_the_numbers_of_one_thread(threads, input_grad, rng):
+    # batch 5 over 2 or 3 threads: parts of unequal sizes; then batch 1: fewer parts than threads.
+    case = (5, 2, 3, 3, 1, 2, 6, 8)
+    conv = three_layers(case, input_grad=input_grad)[0]
+    one, cut = ConvReLUPool(conv), ConvReLUPool(conv, threads=threads)
+    for x in (images(case, rng), images(case, rng)[:1]):
+        grad_out = rng.standard_normal(one.forward(x).shape)
+        out, dx = forward_backward([one], x, grad_out)
+        cut_out, cut_dx = forward_backward([cut], x, grad_out)
+        np.testing.assert_array_equal(cut_out, out)
+        if input_grad:
+            np.testing.assert_array_equal(cut_dx, dx)
+        else:
+            assert cut_dx is None
+        # The parameters' gradients are sums over the batch, added up part by part.
+        np.testing.assert_allclose(cut.dW, one.dW, rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(cut.db, one.db, rtol=1e-12, atol=1e-12)
+
+
+def test_fuse_conv_blocks_passes_the_thread_count_on(rng):
+    fused = fuse_conv_blocks(digits_layers(rng), threads=2)
+    assert [layer.threads for layer in fused if isinstance(layer, ConvReLUPool)] == [2, 2]
+    with pytest.raises(ValueError, match="threads must be an integer >= 1"):
+        ConvReLUPool(digits_layers(rng)[0], threads=0)
