@@ -90,12 +90,13 @@ class ConvReLUPool(Layer):
     def forward(self, x: np.ndarray) -> np.ndarray:
         if not self._parts:
             return self._forward(x)
+        # Checked whole, so that an error names the batch's shape and index.
         x = as_float_array(x)
         check_images(x, self.conv.in_channels, "ConvReLUPool")
         chunks = np.array_split(x, min(self.threads, len(x)))
         self._split = len(chunks)
         parts = self._parts[: self._split]
-        outs = _pool(self.threads).map(_forward_part, parts, chunks)
+        outs = _pool(self.threads).map(ConvReLUPool._forward, parts, chunks)
         out = np.concatenate(list(outs))
         self._out_shape = out.shape
         return out
@@ -107,7 +108,9 @@ class ConvReLUPool(Layer):
         parts = self._parts[: self._split]
         grad_out = check_grad_out(grad_out, self._out_shape)
         chunks = np.array_split(grad_out, self._split)
-        grads = list(_pool(self.threads).map(_backward_part, parts, chunks))
+        grads = list(
+            _pool(self.threads).map(ConvReLUPool._backward, parts, chunks)
+        )
         self.dW = sum(part.dW for part in parts)
         self.db = sum(part.db for part in parts)
         return None if grads[0] is None else np.concatenate(grads)
@@ -236,14 +239,6 @@ class ConvReLUPool(Layer):
         return (
             f"ConvReLUPool({self.conv!r}, pool_size={self.pool_size}{threads})"
         )
-
-
-def _forward_part(part: ConvReLUPool, x: np.ndarray) -> np.ndarray:
-    return part.forward(x)
-
-
-def _backward_part(part: ConvReLUPool, grad_out: np.ndarray):
-    return part.backward(grad_out)
 
 
 @cache
