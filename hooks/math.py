@@ -15,12 +15,15 @@ from __future__ import annotations
 
 import hashlib
 import html
+import importlib.metadata
 import importlib.util
 import re
 import shutil
 import xml.etree.ElementTree as ET
+from functools import cache
 from pathlib import Path
 
+import page_cache  # hooks/page_cache.py: MkDocs puts a hook's folder on sys.path while loading it
 from bs4 import BeautifulSoup
 from latex2mathml.converter import convert
 
@@ -70,6 +73,8 @@ GREEK_VARIANT_ITALICS = {
 
 # Characters whose MathML was written during this build: what the font subset keeps.
 _used_characters: set[str] = set()
+# Characters of the page being typeset, kept with its MathML in the page cache.
+_page_characters: set[str] = set()
 
 
 def _tag(element: ET.Element) -> str:
@@ -217,6 +222,7 @@ def _aligned(body: str) -> ET.Element:
 
 def _record_characters(math: ET.Element) -> None:
     for text in math.itertext():
+        _page_characters.update(text)
         _used_characters.update(text)
 
 
@@ -343,10 +349,27 @@ def on_pre_build(config):
     _used_characters.clear()
 
 
+def typeset_page(content: str, notebook: bool) -> dict[str, str]:
+    """{"html": the page with MathML, "characters": those its formulas use}."""
+    _page_characters.clear()
+    html = convert_notebook(content) if notebook else convert_arithmatex(content)
+    return {"html": html, "characters": "".join(sorted(_page_characters))}
+
+
+@cache
+def typesetter_version() -> str:
+    """What typeset_page's output depends on besides the page: this module and latex2mathml."""
+    version = importlib.metadata.version("latex2mathml")
+    return hashlib.sha256(Path(__file__).read_bytes() + version.encode()).hexdigest()
+
+
 def on_page_content(content, page, config, files):
-    if page.file.src_uri.startswith("notebooks/") and page.file.src_uri.endswith(".py"):
-        return convert_notebook(content)
-    return convert_arithmatex(content)
+    notebook = page.file.src_uri.startswith("notebooks/") and page.file.src_uri.endswith(".py")
+    parts = [content, "notebook" if notebook else "page", typesetter_version()]
+    root = page_cache.project_root(config)
+    typeset = page_cache.cached("math", parts, lambda: typeset_page(content, notebook), root)
+    _used_characters.update(typeset["characters"])
+    return typeset["html"]
 
 
 def cached_subset(characters: set[str], target: Path, cache: Path) -> None:

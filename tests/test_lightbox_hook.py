@@ -1,12 +1,8 @@
 """Figures open in a lightbox; the enlarged image keeps the figure's alt text."""
 
-import importlib.util
+from tools.mkdocs_config import load_hook
 
-from tools.mkdocs_config import ROOT
-
-spec = importlib.util.spec_from_file_location("hook_lightbox", ROOT / "hooks" / "lightbox.py")
-lightbox = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(lightbox)
+lightbox = load_hook("lightbox")
 
 
 def test_anchor_gets_the_alt_text_of_its_image():

@@ -1,22 +1,13 @@
 """Math is typeset to MathML at build time; notebook pages lose their CDN scripts."""
 
-import importlib.util
 import xml.etree.ElementTree as ET
 
 from fontTools.ttLib import TTFont
 
-from tools.mkdocs_config import ROOT
+from tools.mkdocs_config import load_hook
 
-
-def _hook(name):
-    spec = importlib.util.spec_from_file_location(f"hook_{name}", ROOT / "hooks" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-math = _hook("math")
-notebooks = _hook("notebooks")
+math = load_hook("math")
+notebooks = load_hook("notebooks")
 
 
 def test_arithmatex_inline_and_display_become_mathml():

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import importlib.util
+import sys
 from functools import cache
 from pathlib import Path
+from types import ModuleType
 
 import yaml
 
@@ -38,3 +41,19 @@ def markdown_extension_config(name: str) -> dict:
         if isinstance(entry, dict) and name in entry:
             return dict(entry[name] or {})
     raise KeyError(f"mkdocs.yml does not enable the Markdown extension {name!r}")
+
+
+@cache
+def load_hook(name: str) -> ModuleType:
+    """hooks/<name>.py loaded as MkDocs loads a hook: its folder on sys.path while it loads,
+    so that it can import its sibling modules (build_cache, page_cache)."""
+    path = ROOT / "hooks" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"hook_{name}", path)
+    module = importlib.util.module_from_spec(spec)
+    saved = sys.path.copy()
+    sys.path.insert(0, str(path.parent))
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        sys.path[:] = saved
+    return module

@@ -9,7 +9,6 @@ full size, equals signs of a derivation in one column. Screenshots go to test-ar
 
 from __future__ import annotations
 
-import importlib.util
 import re
 from urllib.parse import urlsplit
 
@@ -17,13 +16,11 @@ import pytest
 from latex2mathml.converter import convert
 
 from snippets import features
-from tools.mkdocs_config import ROOT
+from tools.mkdocs_config import load_hook
 
 pytestmark = pytest.mark.browser
 
-_spec = importlib.util.spec_from_file_location("math_hook", ROOT / "hooks" / "math.py")
-math_hook = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(math_hook)
+math_hook = load_hook("math")
 
 FONT_FAMILY = "STIX Two Math"
 DESKTOP = {"width": 1280, "height": 800}
