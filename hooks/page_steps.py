@@ -96,7 +96,9 @@ def _blogs(config) -> list[BlogPlugin]:
 @event_priority(100)  # before the blog plugin reads the HTML, and before any hook changes it
 def on_page_content(html, page, config, files):
     for blog in _blogs(config):
-        if not blog.config.post_readtime or page not in blog.blog.posts or page.config.readtime:
+        if not (blog.config.enabled and blog.config.post_readtime) or page not in blog.blog.posts:
+            continue
+        if page.config.readtime:  # written in the front matter
             continue
         speed = blog.config.post_readtime_words_per_minute
         parts = [html, str(speed), MATERIAL]
