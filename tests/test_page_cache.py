@@ -137,42 +137,36 @@ def read_time(page: str) -> int:
     return int(re.search(r"(\d+) min read", page).group(1))
 
 
-def entries(project: Path) -> dict[str, int]:
-    """{entry name: its modification time} of the project's page cache."""
-    return {path.name: path.stat().st_mtime_ns for path in page_cache.cache_dir(project).iterdir()}
+def entries(folder: Path) -> dict[str, int]:
+    """{file name: its modification time} in ``folder``."""
+    return {path.name: path.stat().st_mtime_ns for path in folder.iterdir()}
 
 
-def test_a_warm_build_gives_the_same_site_from_the_cache_and_an_edit_is_seen(small_site):
+def test_a_warm_build_gives_the_same_site_from_the_caches_and_an_edit_is_seen(small_site):
+    pages, templates = page_cache.cache_dir(small_site), small_site / ".cache" / "jinja"
     cold = build(small_site)
-    made = entries(small_site)
+    made, compiled = entries(pages), entries(templates)
     assert {name.split("-")[0] for name in made} == {"math", "search", "readtime"}
+    assert len(compiled) > 10  # Material's templates
+    assert "The first announcement" in cold["post"]
 
     warm = build(small_site)
     assert warm == cold  # the post, its search sections and the font's characters
-    assert entries(small_site) == made  # every entry was read, none written again
+    assert entries(pages) == made  # every entry was read, none written again
+    assert entries(templates) == compiled
 
     post = small_site / "docs" / "blog" / "posts" / "gradients.md"
     post.write_text(POST + "\nA zebrafish learns \\(\\nabla_\\theta\\) " + "word " * 600 + "\n")
+    announce("The second announcement", small_site)  # an edited template is compiled again
     edited = build(small_site)
+    assert "The second announcement" in edited["post"]
     assert "zebrafish" in edited["search"]
     assert "zebrafish" not in cold["search"]
     assert "\u2207" in edited["post"].split("zebrafish")[1]  # the new formula, as MathML
     assert edited["font"] != cold["font"]  # the subset gained the nabla
     assert read_time(cold["post"]) == 1
     assert read_time(edited["post"]) > 1
-    after = entries(small_site)
+    after = entries(pages)
     new = set(after) - set(made)
     assert {name.split("-")[0] for name in new} == {"math", "search", "readtime"}  # the post's
     assert len(after) == len(made)  # its old entries went; the other pages' stayed
-
-
-def test_compiled_templates_are_kept_and_an_edited_template_is_compiled_again(small_site):
-    assert "The first announcement" in build(small_site)["post"]
-    kept = {path.name: path.stat().st_mtime_ns for path in (small_site / ".cache" / "jinja").iterdir()}
-    assert len(kept) > 10  # Material's templates
-    assert "The first announcement" in build(small_site)["post"]
-    assert {
-        path.name: path.stat().st_mtime_ns for path in (small_site / ".cache" / "jinja").iterdir()
-    } == kept
-    announce("The second announcement", small_site)
-    assert "The second announcement" in build(small_site)["post"]
