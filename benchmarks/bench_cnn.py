@@ -197,6 +197,43 @@ def epoch_table() -> Table:
     return table
 
 
+def ceiling_table() -> Table:
+    """The MLP rows again, with the training step written inline (benchmarks/mlp_inline.py)
+    beside the site's layers: how much of NumPy's time the layers add, and how close to the
+    target NumPy itself can get. The three run in alternation."""
+    import os
+
+    from benchmarks.mlp_inline import inline_mlp
+    from snippets.frameworks import thread_limit
+
+    table = Table(
+        "The MLP of the table above (ten epochs), trained by the site's layers and by one inline "
+        "step with no layers or checks (the same numbers: tests/test_mlp_inline.py); "
+        f"median of {EPOCH_ROUNDS} alternating runs",
+        ["dtype", "threads", "layers s", "inline s", "PyTorch s", "layers / PyTorch", "inline / PyTorch"],
+    )
+    for threads in sorted({1, os.cpu_count() or 1}):
+        with thread_limit(threads):
+            for dtype in (np.float32, np.float64):
+                pair = epoch_pair("mlp", dtype, threads)
+                _, inline = inline_mlp(dtype)
+                trainings = {"layers": pair["NumPy"], "inline": inline, "PyTorch": pair["PyTorch"]}
+                seconds = alternating_seconds(trainings, EPOCH_ROUNDS)
+                torch_seconds = seconds["PyTorch"]
+                table.rows.append(
+                    [
+                        np.dtype(dtype).name,
+                        threads,
+                        seconds["layers"],
+                        seconds["inline"],
+                        torch_seconds,
+                        f"{seconds['layers'] / torch_seconds:.2f}",
+                        f"{seconds['inline'] / torch_seconds:.2f}",
+                    ]
+                )
+    return table
+
+
 def block_shapes() -> list[dict]:
     """Each fused block of the epoch workload's CNN (``cnn_epoch.numpy_cnn``): the shapes
     of its kernels, its im2col columns and its output's gradient, and whether it computes
@@ -265,4 +302,4 @@ def products_table() -> Table:
 
 
 def run() -> list[Table]:
-    return [accuracy_table(), speed_table(), epoch_table(), products_table()]
+    return [accuracy_table(), speed_table(), epoch_table(), ceiling_table(), products_table()]
