@@ -73,16 +73,17 @@ def non_negative(value, name: str) -> float:
 
 class Checked:
     """An attribute whose every assignment goes through ``check(value,
-    name)``."""
+    name)``.
+
+    It has no ``__get__``: Python then reads the checked value straight from
+    the instance's ``__dict__``, without a call (Adam reads its rates at every
+    update of every parameter)."""
 
     def __init__(self, check, label: str | None = None):
         self.check, self.label = check, label
 
     def __set_name__(self, owner, name: str) -> None:
         self.name = name
-
-    def __get__(self, instance, owner=None):
-        return self if instance is None else instance.__dict__[self.name]
 
     def __set__(self, instance, value) -> None:
         checked = self.check(value, self.label or self.name)
