@@ -20,7 +20,7 @@ import importlib.util
 import re
 import shutil
 import xml.etree.ElementTree as ET
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 
 import page_cache  # hooks/page_cache.py: MkDocs puts a hook's folder on sys.path while loading it
@@ -367,7 +367,8 @@ def on_page_content(content, page, config, files):
     notebook = page.file.src_uri.startswith("notebooks/") and page.file.src_uri.endswith(".py")
     parts = [content, "notebook" if notebook else "page", typesetter_version()]
     root = page_cache.project_root(config)
-    typeset = page_cache.cached("math", parts, lambda: typeset_page(content, notebook), root)
+    compute = partial(typeset_page, content, notebook)
+    typeset = page_cache.cached("math", page.file.src_uri, parts, compute, root)
     _used_characters.update(typeset["characters"])
     return typeset["html"]
 
@@ -386,9 +387,9 @@ def cached_subset(characters: set[str], target: Path, cache: Path) -> None:
         cache.mkdir(parents=True, exist_ok=True)
         for old in cache.glob("stix-two-math-*.woff2"):
             old.unlink()
-        partial = cached.with_suffix(".partial")
-        subset_math_font(characters, partial)
-        partial.replace(cached)  # a build killed half-way leaves no broken font behind
+        unfinished = cached.with_suffix(".partial")
+        subset_math_font(characters, unfinished)
+        unfinished.replace(cached)  # a build killed half-way leaves no broken font behind
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(cached, target)
 

@@ -8,9 +8,9 @@ depends on: the step, the inputs the step reads (the page's HTML first), and the
 the code that does the step. An edited page gives new keys and is computed as before, so
 a result is never stale and nothing is invalidated by hand.
 
-A full build deletes the entries it did not use (:func:`prune`): the results of pages as
-they were before an edit. A ``mkdocs serve --dirty`` rebuild renders only the edited page,
-so it keeps them all.
+A page's new result replaces its old one for the same step. A full build also deletes
+the entries it did not use (:func:`prune`), such as those of a page that is gone; a
+``mkdocs serve --dirty`` rebuild renders only the edited page, so it prunes nothing.
 """
 
 from __future__ import annotations
@@ -47,12 +47,16 @@ def key(step: str, parts: Iterable[str | bytes]) -> str:
     return digest.hexdigest()
 
 
-def cached(step: str, parts: Iterable[str | bytes], compute: Callable[[], Any], root: Path) -> Any:
+def cached(step: str, page: str, parts: Iterable[str | bytes], compute: Callable[[], Any], root: Path) -> Any:
     """``compute()``'s result (JSON), from the cache when ``step`` has seen ``parts`` before.
 
-    An entry that cannot be read (cut short, edited by hand) is computed again.
+    ``page`` names the page the result is for (its source path): a new result for a page
+    replaces its old one, so that a long ``mkdocs serve --dirty`` session, which never
+    prunes, keeps one entry per page and step. An entry that cannot be read (cut short,
+    edited by hand) is computed again.
     """
-    path = cache_dir(root) / f"{step}-{key(step, parts)[:40]}.json"
+    prefix = f"{step}-{hashlib.sha256(page.encode()).hexdigest()[:12]}-"
+    path = cache_dir(root) / f"{prefix}{key(step, parts)[:40]}.json"
     _used.add(path)
     try:
         return json.loads(path.read_text(encoding="utf-8"))["value"]
@@ -65,6 +69,9 @@ def cached(step: str, parts: Iterable[str | bytes], compute: Callable[[], Any], 
     partial = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}")
     partial.write_text(json.dumps({"step": step, "value": value}), encoding="utf-8")
     os.replace(partial, path)
+    for older in path.parent.glob(f"{prefix}*.json"):
+        if older != path:
+            older.unlink(missing_ok=True)
     return value
 
 

@@ -68,7 +68,7 @@ def cache_search_entries(index, root) -> None:
             added.extend(index.entries[before:])
             return added
 
-        entries = page_cache.cached("search", search_parts(page), compute, root)
+        entries = page_cache.cached("search", page.file.src_uri, search_parts(page), compute, root)
         if entries is not added:
             index.entries.extend(entries)
 
@@ -103,7 +103,8 @@ def on_page_content(html, page, config, files):
         speed = blog.config.post_readtime_words_per_minute
         parts = [html, str(speed), MATERIAL]
         compute = partial(readtime, html, speed)
-        page.config.readtime = page_cache.cached("readtime", parts, compute, page_cache.project_root(config))
+        root = page_cache.project_root(config)
+        page.config.readtime = page_cache.cached("readtime", page.file.src_uri, parts, compute, root)
     return html
 
 

@@ -27,8 +27,8 @@ def test_a_result_is_computed_once_for_the_same_inputs(tmp_path):
         calls.append(1)
         return {"html": "<p>x</p>", "n": 3}
 
-    first = page_cache.cached("step", ["<p>page</p>", "v1"], compute, tmp_path)
-    again = page_cache.cached("step", ["<p>page</p>", "v1"], compute, tmp_path)
+    first = page_cache.cached("step", "a.md", ["<p>page</p>", "v1"], compute, tmp_path)
+    again = page_cache.cached("step", "a.md", ["<p>page</p>", "v1"], compute, tmp_path)
     assert first == again == {"html": "<p>x</p>", "n": 3}
     assert len(calls) == 1
 
@@ -43,27 +43,42 @@ def test_a_result_is_computed_once_for_the_same_inputs(tmp_path):
     ],
 )
 def test_any_change_of_the_inputs_computes_again(tmp_path, other):
-    page_cache.cached("step", ["<p>page</p>", "v1"], lambda: "old", tmp_path)
+    page_cache.cached("step", "a.md", ["<p>page</p>", "v1"], lambda: "old", tmp_path)
     step, parts = other
-    assert page_cache.cached(step, parts, lambda: "new", tmp_path) == "new"
+    assert page_cache.cached(step, "a.md", parts, lambda: "new", tmp_path) == "new"
 
 
 def test_an_entry_that_cannot_be_read_is_computed_again(tmp_path):
-    page_cache.cached("step", ["a"], lambda: "first", tmp_path)
+    page_cache.cached("step", "a.md", ["a"], lambda: "first", tmp_path)
     (entry,) = page_cache.cache_dir(tmp_path).iterdir()
     entry.write_text('{"step": "step", "val', encoding="utf-8")  # cut short
-    assert page_cache.cached("step", ["a"], lambda: "second", tmp_path) == "second"
+    assert page_cache.cached("step", "a.md", ["a"], lambda: "second", tmp_path) == "second"
     assert json.loads(entry.read_text(encoding="utf-8"))["value"] == "second"
 
 
 def test_prune_deletes_only_the_entries_this_build_did_not_use(tmp_path):
     page_cache.forget_use()
-    page_cache.cached("step", ["old page"], lambda: 1, tmp_path)
+    page_cache.cached("step", "gone.md", ["a page since deleted"], lambda: 1, tmp_path)
+    page_cache.cached("step", "kept.md", ["a page"], lambda: 2, tmp_path)
     page_cache.forget_use()  # the next build
-    page_cache.cached("step", ["new page"], lambda: 2, tmp_path)
+    page_cache.cached("step", "kept.md", ["a page"], lambda: "computed", tmp_path)
     assert page_cache.prune(tmp_path) == 1
-    assert page_cache.cached("step", ["new page"], lambda: "computed", tmp_path) == 2
-    assert page_cache.cached("step", ["old page"], lambda: "computed", tmp_path) == "computed"
+    assert page_cache.cached("step", "kept.md", ["a page"], lambda: "computed", tmp_path) == 2
+    assert (
+        page_cache.cached("step", "gone.md", ["a page since deleted"], lambda: "computed", tmp_path)
+        == "computed"
+    )
+
+
+def test_a_pages_new_result_replaces_its_old_one(tmp_path):
+    """`make serve` never prunes: each edit of a page must not leave one more entry behind."""
+    for edit in range(5):
+        page_cache.cached("math", "post.md", [f"<p>edit {edit}</p>"], lambda: "html", tmp_path)
+    page_cache.cached("search", "post.md", ["<p>edit 4</p>"], lambda: [], tmp_path)
+    page_cache.cached("math", "other.md", ["<p>other</p>"], lambda: "html", tmp_path)
+    assert len(list(page_cache.cache_dir(tmp_path).glob("math-*"))) == 2  # one per page
+    assert len(list(page_cache.cache_dir(tmp_path).glob("search-*"))) == 1
+    assert page_cache.cached("math", "post.md", ["<p>edit 4</p>"], lambda: "computed", tmp_path) == "html"
 
 
 def test_the_hook_fails_the_build_when_materials_search_index_has_moved():
