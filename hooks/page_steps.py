@@ -78,7 +78,7 @@ def cache_search_entries(index, root) -> None:
 @event_priority(-100)  # after the search plugin has made this build's index
 def on_config(config):
     for plugin in config.plugins.values():
-        if isinstance(plugin, search_plugin.SearchPlugin):
+        if isinstance(plugin, search_plugin.SearchPlugin) and plugin.config.enabled:
             index = getattr(plugin, "search_index", None)
             if not callable(getattr(index, "add_entry_from_context", None)):
                 raise PluginError(

@@ -81,12 +81,27 @@ def test_a_pages_new_result_replaces_its_old_one(tmp_path):
     assert page_cache.cached("math", "post.md", ["<p>edit 4</p>"], lambda: "computed", tmp_path) == "html"
 
 
+def search_plugin(enabled: bool) -> SearchPlugin:
+    """Material's search plugin before its on_config: it has no search_index, as after an
+    upgrade that moved it."""
+    search = SearchPlugin()
+    search.load_config({"enabled": enabled})
+    return search
+
+
 def test_the_hook_fails_the_build_when_materials_search_index_has_moved():
     page_steps = load_hook("page_steps")
-    search = SearchPlugin()  # no on_config: it has no search_index, as after an upgrade that moved it
-    config = SimpleNamespace(plugins={"material/search": search}, config_file_path=str(ROOT / "mkdocs.yml"))
+    plugins = {"material/search": search_plugin(enabled=True)}
+    config = SimpleNamespace(plugins=plugins, config_file_path=str(ROOT / "mkdocs.yml"))
     with pytest.raises(PluginError, match="add_entry_from_context"):
         page_steps.on_config(config)
+
+
+def test_the_hook_leaves_a_disabled_search_plugin_alone():
+    page_steps = load_hook("page_steps")
+    plugins = {"material/search": search_plugin(enabled=False)}  # it makes no index at all
+    page_steps.on_config(SimpleNamespace(plugins=plugins, config_file_path=str(ROOT / "mkdocs.yml")))
+    assert not hasattr(plugins["material/search"], "search_index")
 
 
 # ------------------------------------------------------------------ a small site, built three times
