@@ -95,6 +95,24 @@ def torch_copy(model: Sequential):
     return nn.Sequential(*layers)
 
 
+def workload(case: str, dtype) -> tuple[np.ndarray, np.ndarray, Sequential, int]:
+    """(x, y, model, epochs) of a case, "cnn" or "mlp": the images (flattened for the MLP),
+    the one-hot labels, the NumPy network with its first weights, and how many epochs it
+    trains."""
+    rng = np.random.default_rng(0)
+    x, y = synthetic_images(dtype, rng)
+    if case == "cnn":
+        return x, y, numpy_cnn(dtype, rng), 1
+    return x.reshape(N_IMAGES, -1), y, numpy_mlp(dtype, rng), 10
+
+
+def batch_order(epochs: int):
+    """The index arrays of ``epochs`` epochs' batches, in the order every trainer sees them."""
+    order_rng = np.random.default_rng(1)
+    for _ in range(epochs):
+        yield from minibatches(N_IMAGES, BATCH, order_rng)
+
+
 def epoch_pair(case: str, dtype, threads: int = 1) -> dict[str, Callable[[], None]]:
     """{"NumPy": train, "PyTorch": train}: each call trains the case's epochs once.
 
@@ -102,12 +120,7 @@ def epoch_pair(case: str, dtype, threads: int = 1) -> dict[str, Callable[[], Non
     (the thread count that PyTorch and BLAS are limited to, set by the caller)."""
     import torch
 
-    rng = np.random.default_rng(0)
-    x, y = synthetic_images(dtype, rng)
-    if case == "cnn":
-        model, epochs = numpy_cnn(dtype, rng), 1
-    else:
-        model, epochs, x = numpy_mlp(dtype, rng), 10, x.reshape(N_IMAGES, -1)
+    x, y, model, epochs = workload(case, dtype)
     torch_model = torch_copy(model)
     # The NumPy side trains the fast path: each Conv2D, ReLU, MaxPool2D run as
     # one ConvReLUPool, the same numbers with the same parameter arrays.
@@ -120,19 +133,15 @@ def epoch_pair(case: str, dtype, threads: int = 1) -> dict[str, Callable[[], Non
     loss_torch = torch.nn.CrossEntropyLoss()
 
     def numpy_epochs():
-        order_rng = np.random.default_rng(1)
-        for _ in range(epochs):
-            for batch in minibatches(N_IMAGES, BATCH, order_rng):
-                model.train_step(x[batch], y[batch], optimizer)
+        for batch in batch_order(epochs):
+            model.train_step(x[batch], y[batch], optimizer)
 
     def torch_epochs():
-        order_rng = np.random.default_rng(1)
-        for _ in range(epochs):
-            for batch in minibatches(N_IMAGES, BATCH, order_rng):
-                index = torch.from_numpy(batch)
-                torch_optimizer.zero_grad()
-                loss_torch(torch_model(x_torch[index]), labels_torch[index]).backward()
-                torch_optimizer.step()
+        for batch in batch_order(epochs):
+            index = torch.from_numpy(batch)
+            torch_optimizer.zero_grad()
+            loss_torch(torch_model(x_torch[index]), labels_torch[index]).backward()
+            torch_optimizer.step()
 
     return {"NumPy": numpy_epochs, "PyTorch": torch_epochs}
 

@@ -2,8 +2,8 @@
 
 The same 784-128-10 network, weights, batches, loss and Adam as ``epoch_pair("mlp")``,
 in one function: no layer objects, no checks, the softmax computed once for the loss and
-its gradient, the bias and the ReLU applied in place, every Adam temporary kept from one
-step to the next. It computes the same numbers as ``Sequential.train_step``
+its gradient, the bias and the ReLU applied in place, and the site's ``Adam.update``
+called on each array directly. It computes the same numbers as ``Sequential.train_step``
 (tests/test_mlp_inline.py), so its time is what NumPy needs for this training at least,
 however the network is written. It is not the site's code, and it is not something a
 reader should write: it shows how far the site's layers are from NumPy's own floor.
@@ -11,46 +11,21 @@ reader should write: it shows how far the site's layers are from NumPy's own flo
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 
 import numpy as np
 
-from benchmarks.cnn_epoch import BATCH, LEARNING_RATE, N_IMAGES, numpy_mlp, synthetic_images
+from benchmarks.cnn_epoch import LEARNING_RATE, batch_order, workload
 from snippets.layers import Dense
-from snippets.network import minibatches
-
-BETA1, BETA2, EPS = 0.9, 0.999, 1e-8  # snippets.optim.Adam's defaults
+from snippets.optim import Adam
 
 
-class InlineAdam:
-    """Adam on one array, in the order of snippets.optim.Adam's passes."""
-
-    def __init__(self, value: np.ndarray):
-        self.value, self.t = value, 0
-        self.m, self.v, self.scratch = (np.zeros_like(value) for _ in range(3))
-
-    def step(self, grad: np.ndarray) -> None:
-        self.t += 1
-        m, v, scratch = self.m, self.v, self.scratch
-        m *= BETA1
-        m += np.multiply(grad, 1 - BETA1, out=scratch)
-        v *= BETA2
-        np.square(grad, out=scratch)
-        v += np.multiply(scratch, 1 - BETA2, out=scratch)
-        correction1, correction2 = 1 - BETA1**self.t, 1 - BETA2**self.t
-        root2 = math.sqrt(correction2)
-        denominator = np.sqrt(v, out=scratch)
-        denominator += EPS * root2
-        step = np.divide(m, denominator, out=scratch)
-        step *= LEARNING_RATE * root2 / correction1
-        self.value -= step
-
-
-def inline_train_step(parameters: list[np.ndarray], optimizers: list[InlineAdam], x, y) -> float:
+def inline_train_step(parameters: list[np.ndarray], states: list[dict], adam: Adam, x, y) -> float:
     """One step on the batch (x: (batch, 784), y: (batch, 10) one-hot); returns the loss.
 
-    ``parameters``: [W1 (784, 128), b1 (128,), W2 (128, 10), b2 (10,)], moved in place."""
+    ``parameters``: [W1 (784, 128), b1 (128,), W2 (128, 10), b2 (10,)], moved in place by
+    the site's own ``adam.update``, each with its state in ``states``: the optimizer's loop
+    over layers and its checks are left out, its arithmetic is not."""
     weights1, bias1, weights2, bias2 = parameters
     hidden = x @ weights1
     hidden += bias1
@@ -71,27 +46,23 @@ def inline_train_step(parameters: list[np.ndarray], optimizers: list[InlineAdam]
     grad_hidden *= hidden > 0  # the ReLU's gradient: its output is positive where it passes
     grad_weights1 = x.T @ grad_hidden
     grad_bias1 = grad_hidden.sum(axis=0)
-    for optimizer, grad in zip(
-        optimizers, (grad_weights1, grad_bias1, grad_weights2, grad_bias2), strict=True
-    ):
-        optimizer.step(grad)
+    grads = (grad_weights1, grad_bias1, grad_weights2, grad_bias2)
+    for value, grad, state in zip(parameters, grads, states, strict=True):
+        adam.update(value, grad, state)
     return loss
 
 
 def inline_mlp(dtype) -> tuple[list[np.ndarray], Callable[[], None]]:
     """(parameters, train): ``train()`` runs the epoch table's ten MLP epochs inline, from
-    the same weights as ``epoch_pair("mlp", dtype)``'s networks."""
-    rng = np.random.default_rng(0)
-    x, y = synthetic_images(dtype, rng)
-    x = x.reshape(N_IMAGES, -1)
-    dense = [layer for layer in numpy_mlp(dtype, rng).layers if isinstance(layer, Dense)]
+    the same weights and in the same batch order as ``epoch_pair("mlp", dtype)``."""
+    x, y, model, epochs = workload("mlp", dtype)
+    dense = [layer for layer in model.layers if isinstance(layer, Dense)]
     parameters = [array for layer in dense for array in (layer.W, layer.b)]
-    optimizers = [InlineAdam(array) for array in parameters]
+    states: list[dict] = [{} for _ in parameters]
+    adam = Adam(LEARNING_RATE)
 
     def train():
-        order_rng = np.random.default_rng(1)
-        for _ in range(10):
-            for batch in minibatches(N_IMAGES, BATCH, order_rng):
-                inline_train_step(parameters, optimizers, x[batch], y[batch])
+        for batch in batch_order(epochs):
+            inline_train_step(parameters, states, adam, x[batch], y[batch])
 
     return parameters, train

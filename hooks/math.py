@@ -71,7 +71,8 @@ GREEK_VARIANT_ITALICS = {
     "\u03d6": "\U0001d71b",
 }
 
-# Characters whose MathML was written during this build: what the font subset keeps.
+# Characters of this build's MathML, from every page, typeset or cached: what the font
+# subset keeps.
 _used_characters: set[str] = set()
 # Characters of the page being typeset, kept with its MathML in the page cache.
 _page_characters: set[str] = set()
@@ -223,7 +224,6 @@ def _aligned(body: str) -> ET.Element:
 def _record_characters(math: ET.Element) -> None:
     for text in math.itertext():
         _page_characters.update(text)
-        _used_characters.update(text)
 
 
 def to_mathml(latex: str, display: bool) -> str:
@@ -395,5 +395,5 @@ def cached_subset(characters: set[str], target: Path, cache: Path) -> None:
 
 
 def on_post_build(config):
-    cache = Path(config.config_file_path).resolve().parent / ".cache" / "math-font"
+    cache = page_cache.project_root(config) / ".cache" / "math-font"
     cached_subset(font_characters(_used_characters), Path(config["site_dir"]) / FONT_PATH, cache)

@@ -9,15 +9,14 @@ Python's versions, and compiles again when any of them changes, so an edited tem
 
 from __future__ import annotations
 
-from pathlib import Path
-
+import page_cache  # hooks/page_cache.py: MkDocs puts a hook's folder on sys.path while loading it
 from jinja2 import FileSystemBytecodeCache
 from mkdocs.plugins import event_priority
 from mkdocstrings import MkdocstringsPlugin
 
 
 def bytecode_cache(config) -> FileSystemBytecodeCache:
-    folder = Path(config.config_file_path).resolve().parent / ".cache" / "jinja"
+    folder = page_cache.project_root(config) / ".cache" / "jinja"
     folder.mkdir(parents=True, exist_ok=True)
     return FileSystemBytecodeCache(str(folder))
 

@@ -3,16 +3,15 @@
 import numpy as np
 
 from benchmarks.bench_cnn import BATCH, block_products, block_shapes
-from benchmarks.cnn_epoch import numpy_cnn, synthetic_images
+from benchmarks.cnn_epoch import workload
 from snippets.conv_fused import ConvReLUPool, fuse_conv_blocks
 from snippets.network import Sequential
 from snippets.optim import Adam
 
 
 def test_block_shapes_are_those_of_a_real_training_step():
-    rng = np.random.default_rng(0)
-    x, y = synthetic_images(np.float32, rng)
-    model = Sequential(fuse_conv_blocks(numpy_cnn(np.float32, rng).layers))
+    x, y, layered, _ = workload("cnn", np.float32)
+    model = Sequential(fuse_conv_blocks(layered.layers))
     model.train_step(x[:BATCH], y[:BATCH], Adam(1e-3))
     blocks = [layer for layer in model.layers if isinstance(layer, ConvReLUPool)]
     found = [

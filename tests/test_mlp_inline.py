@@ -4,27 +4,22 @@ time is a fair floor for the MLP rows of the epoch table."""
 import numpy as np
 import pytest
 
-from benchmarks.cnn_epoch import BATCH, N_IMAGES, numpy_mlp, synthetic_images
-from benchmarks.mlp_inline import InlineAdam, inline_mlp, inline_train_step
+from benchmarks.cnn_epoch import LEARNING_RATE, batch_order, workload
+from benchmarks.mlp_inline import inline_mlp, inline_train_step
 from snippets.layers import Dense
-from snippets.network import minibatches
 from snippets.optim import Adam
 
 
 @pytest.mark.parametrize(("dtype", "tolerance"), [(np.float64, 1e-12), (np.float32, 1e-5)])
 def test_inline_steps_give_the_losses_and_weights_of_sequential(dtype, tolerance):
-    rng = np.random.default_rng(0)
-    x, y = synthetic_images(dtype, rng)
-    x = x.reshape(N_IMAGES, -1)
-    model = numpy_mlp(dtype, rng)
+    x, y, model, _ = workload("mlp", dtype)
     dense = [layer for layer in model.layers if isinstance(layer, Dense)]
     parameters = [array.copy() for layer in dense for array in (layer.W, layer.b)]
-    optimizers = [InlineAdam(array) for array in parameters]
-    adam = Adam(1e-3)
-    batches = list(minibatches(N_IMAGES, BATCH, np.random.default_rng(1)))[:20]
-    for batch in batches:
-        expected = model.train_step(x[batch], y[batch], adam)
-        loss = inline_train_step(parameters, optimizers, x[batch], y[batch])
+    states = [{} for _ in parameters]
+    inline_adam, layers_adam = Adam(LEARNING_RATE), Adam(LEARNING_RATE)
+    for batch in list(batch_order(1))[:20]:
+        expected = model.train_step(x[batch], y[batch], layers_adam)
+        loss = inline_train_step(parameters, states, inline_adam, x[batch], y[batch])
         assert loss == pytest.approx(expected, rel=tolerance)
     layer_parameters = [array for layer in dense for array in (layer.W, layer.b)]
     for inline, layered in zip(parameters, layer_parameters, strict=True):
