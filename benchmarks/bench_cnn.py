@@ -235,20 +235,28 @@ def ceiling_table() -> Table:
 
 
 def block_shapes() -> list[dict]:
-    """Each fused block of the epoch workload's CNN (``cnn_epoch.numpy_cnn``): the shapes
-    of its kernels, its im2col columns and its output's gradient, and whether it computes
+    """Each fused block of the epoch workload's CNN (``cnn_epoch.numpy_cnn``): the shape
+    of its kernels, of what its products read (im2col's columns, or the padded long rows
+    for a block of shifted products), and of its output's gradient, and whether it computes
     its input's gradient (tests/test_bench_shapes.py compares them with a real step)."""
     shapes = []
     size, in_channels = SIZE, 1
     for out_channels, input_grad in ((8, False), (16, True)):
-        length = size * (size + 2 * PADDING)  # out_h x padded_w: the block's long rows
-        depth = in_channels * KERNEL * KERNEL
+        padded_w = size + 2 * PADDING
+        length = size * padded_w  # out_h x padded_w: the block's long rows
+        shifted = in_channels > 1
+        if shifted:
+            source = (BATCH, in_channels, padded_w * padded_w + KERNEL - 1)
+        else:
+            source = (BATCH, in_channels * KERNEL * KERNEL, length)
         shapes.append(
             {
-                "kernels": (out_channels, depth),
-                "columns": (BATCH, depth, length),
+                "kernels": (out_channels, in_channels, KERNEL, KERNEL),
+                "source": source,
                 "grad_conv": (BATCH, out_channels, length),
                 "input_grad": input_grad,
+                "shifted": shifted,
+                "padded_width": padded_w,
             }
         )
         size, in_channels = size // 2, out_channels
@@ -257,18 +265,43 @@ def block_shapes() -> list[dict]:
 
 def block_products(dtype, rng: np.random.Generator) -> list[Callable[[], object]]:
     """The matrix products of one training step of those blocks (``ConvReLUPool``), on
-    random arrays of their shapes: the convolution, the kernels' gradient, and the
-    input's gradient where the block computes it."""
+    random arrays of their shapes, one callable per block and pass: the convolution, the
+    kernels' gradient, and the input's gradient where the block computes it. A block of
+    shifted products makes one product per kernel offset in each pass."""
     products = []
     for shape in block_shapes():
-        kernels, columns, grad_conv = (
-            rng.standard_normal(shape[name]).astype(dtype) for name in ("kernels", "columns", "grad_conv")
+        kernels, source, grad_conv = (
+            rng.standard_normal(shape[name]).astype(dtype) for name in ("kernels", "source", "grad_conv")
         )
         conv = np.empty(shape["grad_conv"], dtype)
-        products.append(lambda k=kernels, c=columns, o=conv: np.matmul(k, c, out=o))
-        products.append(lambda g=grad_conv, c=columns: (g @ c.transpose(0, 2, 1)).sum(axis=0))
-        if shape["input_grad"]:
-            products.append(lambda k=kernels, g=grad_conv: k.T @ g)
+        if shape["shifted"]:
+            length, padded_w = grad_conv.shape[2], shape["padded_width"]
+            offsets = [(u, v, u * padded_w + v) for u in range(KERNEL) for v in range(KERNEL)]
+
+            def forward(k=kernels, f=source, o=conv, offsets=offsets, length=length):
+                for u, v, start in offsets:
+                    np.matmul(k[:, :, u, v], f[:, :, start : start + length], out=o)
+                return o
+
+            def kernel_grad(g=grad_conv, f=source, offsets=offsets, length=length):
+                return [
+                    (g @ f[:, :, start : start + length].transpose(0, 2, 1)).sum(axis=0)
+                    for _, _, start in offsets
+                ]
+
+            def input_grad(k=kernels, g=grad_conv, offsets=offsets):
+                return [k[:, :, u, v].T @ g for u, v, _ in offsets]
+
+            block = [forward, kernel_grad] + ([input_grad] if shape["input_grad"] else [])
+        else:
+            matrix = kernels.reshape(kernels.shape[0], -1)
+            block = [
+                lambda k=matrix, c=source, o=conv: np.matmul(k, c, out=o),
+                lambda g=grad_conv, c=source: (g @ c.transpose(0, 2, 1)).sum(axis=0),
+            ]
+            if shape["input_grad"]:
+                block.append(lambda k=matrix, g=grad_conv: k.T @ g)
+        products.extend(block)
     return products
 
 

@@ -12,6 +12,10 @@ fewer passes over the large arrays:
 - Its backward pass sends each pooled gradient straight to the winning
   position of the convolution's output, where the ReLU's gradient was already
   applied on the small maps.
+- With several input channels the block copies no im2col columns: the
+  convolution is a sum over the kernel's k * k offsets of W[:, :, u, v] times
+  the padded long rows shifted by that offset, each shift a slice read in
+  place (``ConvReLUPool.shifted``). Its backward pass is offset by offset too.
 - The padded input, the columns and the gradient of the convolution's output
   live in buffers kept from one batch to the next: their zero borders are
   written once.
@@ -75,6 +79,10 @@ class ConvReLUPool(Layer):
         self.pool_size = check_positive_int(pool_size, "pool_size")
         self.threads = check_positive_int(threads, "threads")
         self.input_grad = conv.input_grad
+        # With one input channel, each shifted product would have an inner
+        # size of 1, which BLAS cannot speed up: copy im2col's columns
+        # instead, k * k times the input, and take one product.
+        self.shifted = conv.in_channels > 1
         self._buffers: dict[str, np.ndarray] = {}
         self._cache = None
         # One single-threaded block per thread, on the same parameters, each
@@ -144,21 +152,17 @@ class ConvReLUPool(Layer):
             batch, channels, padded_h, padded_w
         )
         inside[:, :, pad : pad + height, pad : pad + width] = x
-        # im2col over long rows, as im2col_rows, into a kept buffer.
         length = out_h * padded_w
-        columns = self._buffer(
-            "columns", (batch, channels, k, k, length), dtype
-        )
-        for u in range(k):
-            for v in range(k):
-                start = u * padded_w + v
-                columns[:, :, u, v] = flat[:, :, start : start + length]
-        columns = columns.reshape(batch, channels * k * k, length)
-        kernels = self.W.reshape(self.conv.out_channels, -1)
         conv = self._buffer(
             "conv", (batch, self.conv.out_channels, length), dtype
-        )
-        np.matmul(kernels, columns, out=conv)  # no bias yet
+        )  # no bias yet
+        if self.shifted:
+            source = flat
+            self._shifted_products(flat, padded_w, conv)
+        else:
+            source = self._columns(flat, padded_w, length)
+            kernels = self.W.reshape(self.conv.out_channels, -1)
+            np.matmul(kernels, source, out=conv)
         conv = conv.reshape(batch, -1, out_h, padded_w)
         # Pool first: max over each window of the k x k offsets' views.
         views = [
@@ -178,12 +182,46 @@ class ConvReLUPool(Layer):
         out = pooled + self.b[:, None, None]
         np.maximum(out, 0, out=out)
         active = out > 0  # where the ReLU passes the gradient
-        self._cache = (x.shape, columns, views, pooled, active)
+        self._cache = (x.shape, source, views, pooled, active)
         return out
+
+    def _offsets(self, padded_w: int):
+        """(u, v, start) of each kernel offset: in a long row, the pixel at
+        offset (u, v) of the patch at (i, j) sits u * padded_w + v after the
+        patch's corner, i * padded_w + j."""
+        k = self.conv.kernel_size
+        return [(u, v, u * padded_w + v) for u in range(k) for v in range(k)]
+
+    def _columns(self, flat, padded_w: int, length: int) -> np.ndarray:
+        """im2col over long rows, as ``im2col_rows``, into a kept buffer:
+        (batch, C, height * padded_w + k - 1) -> (batch, C * k * k, length)."""
+        batch, channels = flat.shape[:2]
+        k = self.conv.kernel_size
+        columns = self._buffer(
+            "columns", (batch, channels, k, k, length), flat.dtype
+        )
+        for u, v, start in self._offsets(padded_w):
+            columns[:, :, u, v] = flat[:, :, start : start + length]
+        return columns.reshape(batch, channels * k * k, length)
+
+    def _shifted_products(self, flat, padded_w: int, conv) -> None:
+        """conv = the sum over kernel offsets (u, v) of W[:, :, u, v] times
+        the long rows shifted by that offset: no columns are copied.
+
+        flat: (batch, C, pixels + k - 1); conv: (batch, out_channels,
+        length), overwritten."""
+        length = conv.shape[2]
+        term = self._buffer("term", conv.shape, conv.dtype)
+        for index, (u, v, start) in enumerate(self._offsets(padded_w)):
+            shifted = flat[:, :, start : start + length]
+            target = conv if index == 0 else term
+            np.matmul(self.W[:, :, u, v], shifted, out=target)
+            if index > 0:
+                conv += term
 
     def _backward(self, grad_out: np.ndarray) -> np.ndarray | None:
         self._require_forward(self._cache)
-        x_shape, columns, views, pooled, active = self._cache
+        x_shape, source, views, pooled, active = self._cache
         grad_out = check_grad_out(grad_out, active.shape)
         batch, channels, height, width = x_shape
         k, pad, q = self.conv.kernel_size, self.conv.padding, self.pool_size
@@ -220,19 +258,57 @@ class ConvReLUPool(Layer):
                 window_slice(v, q, pooled_w),
             ]
             np.multiply(grad, won, out=target)
-        self.dW = (
-            (grad_conv @ columns.transpose(0, 2, 1))
-            .sum(axis=0)
-            .reshape(self.W.shape)
-        )
+        if self.shifted:
+            self.dW = self._shifted_kernel_grad(grad_conv, source, padded_w)
+        else:
+            self.dW = (
+                (grad_conv @ source.transpose(0, 2, 1))
+                .sum(axis=0)
+                .reshape(self.W.shape)
+            )
         if not self.input_grad:
             return None
-        kernels = self.W.reshape(out_channels, -1)
-        grad_columns = kernels.T @ grad_conv
-        grad_padded = col2im_rows(
-            grad_columns, (batch, channels, padded_h, padded_w), k
-        )
+        padded_shape = (batch, channels, padded_h, padded_w)
+        if self.shifted:
+            grad_padded = self._shifted_input_grad(grad_conv, padded_shape)
+        else:
+            kernels = self.W.reshape(out_channels, -1)
+            grad_columns = kernels.T @ grad_conv
+            grad_padded = col2im_rows(grad_columns, padded_shape, k)
         return grad_padded[:, :, pad : pad + height, pad : pad + width]
+
+    def _shifted_kernel_grad(self, grad_conv, flat, padded_w: int):
+        """d loss / d W: for each offset (u, v), the output's gradient times
+        the long rows shifted by it, summed over the batch.
+
+        grad_conv: (batch, out_channels, length) -> W's shape."""
+        length = grad_conv.shape[2]
+        grad_kernels = np.empty_like(self.W)
+        for u, v, start in self._offsets(padded_w):
+            shifted = flat[:, :, start : start + length]
+            grad_kernels[:, :, u, v] = (
+                grad_conv @ shifted.transpose(0, 2, 1)
+            ).sum(axis=0)
+        return grad_kernels
+
+    def _shifted_input_grad(self, grad_conv, padded_shape) -> np.ndarray:
+        """d loss / d padded input: each offset's W[:, :, u, v].T times the
+        output's gradient, added back at that offset's shift.
+
+        grad_conv: (batch, out_channels, length) -> padded_shape."""
+        batch, channels, padded_h, padded_w = padded_shape
+        length = grad_conv.shape[2]
+        k = self.conv.kernel_size
+        pixels = np.zeros(
+            (batch, channels, padded_h * padded_w + k - 1), grad_conv.dtype
+        )
+        term = self._buffer(
+            "grad_term", (batch, channels, length), grad_conv.dtype
+        )
+        for u, v, start in self._offsets(padded_w):
+            np.matmul(self.W[:, :, u, v].T, grad_conv, out=term)
+            pixels[:, :, start : start + length] += term
+        return pixels[:, :, : padded_h * padded_w].reshape(padded_shape)
 
     def __repr__(self) -> str:
         threads = f", threads={self.threads}" if self.threads > 1 else ""

@@ -16,10 +16,12 @@ def test_block_shapes_are_those_of_a_real_training_step():
     blocks = [layer for layer in model.layers if isinstance(layer, ConvReLUPool)]
     found = [
         {
-            "kernels": block.W.reshape(block.W.shape[0], -1).shape,
-            "columns": block._cache[1].shape,
+            "kernels": block.W.shape,
+            "source": block._cache[1].shape,
             "grad_conv": block._buffers["grad_conv"].shape,
             "input_grad": block.input_grad,
+            "shifted": block.shifted,
+            "padded_width": block._cache[0][3] + 2 * block.conv.padding,
         }
         for block in blocks
     ]
