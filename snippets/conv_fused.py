@@ -283,7 +283,7 @@ class ConvReLUPool(Layer):
 
         grad_conv: (batch, out_channels, length) -> W's shape."""
         length = grad_conv.shape[2]
-        grad_kernels = np.empty_like(self.W)
+        grad_kernels = np.empty(self.W.shape, grad_conv.dtype)
         for u, v, start in self._offsets(padded_w):
             shifted = flat[:, :, start : start + length]
             grad_kernels[:, :, u, v] = (
