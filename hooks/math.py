@@ -363,6 +363,19 @@ def typesetter_version() -> str:
     return hashlib.sha256(Path(__file__).read_bytes() + version.encode()).hexdigest()
 
 
+def typeset_toc(items) -> None:
+    """MathML for the formulas in table-of-contents titles, in place.
+
+    MkDocs keeps a heading's text as its title, with the TeX of its formulas; the
+    heading itself is typeset with the page, so its characters are in the font.
+    """
+    for item in items:
+        item.title = INLINE.sub(
+            lambda m: f'<span class="arithmatex">{to_mathml(m.group(1), False)}</span>', item.title
+        )
+        typeset_toc(item.children)
+
+
 def on_page_content(content, page, config, files):
     notebook = page.file.src_uri.startswith("notebooks/") and page.file.src_uri.endswith(".py")
     parts = [content, "notebook" if notebook else "page", typesetter_version()]
@@ -370,6 +383,7 @@ def on_page_content(content, page, config, files):
     compute = partial(typeset_page, content, notebook)
     typeset = page_cache.cached("math", page.file.src_uri, parts, compute, root)
     _used_characters.update(typeset["characters"])
+    typeset_toc(page.toc.items)
     return typeset["html"]
 
 

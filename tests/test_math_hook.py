@@ -3,6 +3,7 @@
 import xml.etree.ElementTree as ET
 
 from fontTools.ttLib import TTFont
+from mkdocs.structure.toc import AnchorLink
 
 from tools.mkdocs_config import load_hook
 
@@ -22,6 +23,21 @@ def test_arithmatex_inline_and_display_become_mathml():
     assert 'display="block"' in out
     assert "<mfrac>" in out
     assert "<mo>&lt;</mo>" in out  # the escaped < survives as an operator
+
+
+def test_formulas_in_table_of_contents_titles_become_mathml():
+    heading = AnchorLink("3. Why \\(e^{-|z|}\\)?", "3-why", 3)
+    heading.children = [
+        AnchorLink("The gradient \\(g &lt; 0\\)", "gradient", 4),
+        AnchorLink("Plain", "plain", 4),
+    ]
+    math.typeset_toc([heading])
+    assert heading.title.startswith('3. Why <span class="arithmatex"><math ')
+    assert heading.title.endswith("</math></span>?")
+    assert "<mi>z</mi>" in heading.title
+    assert "\\(" not in heading.title
+    assert "<mo>&lt;</mo>" in heading.children[0].title
+    assert heading.children[1].title == "Plain"
 
 
 def test_notebook_dollar_math_in_markdown_cells_only():

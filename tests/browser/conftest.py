@@ -459,7 +459,9 @@ _IMAGES_JS = """async () => {
 _MATH_JS = r"""() => {
   const content = document.querySelector(".md-content") || document.body;
   const maths = [...content.querySelectorAll("math")];
-  const prose = content.cloneNode(true);
+  // The whole page, not only the content: a heading's formula is also a title in the
+  // table of contents, and the navigation shows page titles.
+  const prose = document.body.cloneNode(true);
   prose.querySelectorAll("pre, code, math, script, style, kbd, samp").forEach((el) => el.remove());
   const text = prose.textContent;
   return {
