@@ -153,11 +153,12 @@ class ConvReLUPool(Layer):
         )
         inside[:, :, pad : pad + height, pad : pad + width] = x
         length = out_h * padded_w
+        # The convolution without its bias, which is added after pooling.
         conv = self._buffer(
             "conv", (batch, self.conv.out_channels, length), dtype
-        )  # no bias yet
+        )
         if self.shifted:
-            source = flat
+            source = flat  # what backward multiplies the gradient with
             self._shifted_products(flat, padded_w, conv)
         else:
             source = self._columns(flat, padded_w, length)
