@@ -18,6 +18,7 @@ from benchmarks import Table
 from benchmarks.cnn_epoch import alternating_seconds, epoch_pair
 from snippets.cnn import cnn_vs_mlp_experiment
 from snippets.conv import Conv2D, conv2d_naive, conv2d_naive_backward
+from snippets.conv_fused import kernel_offsets
 from snippets.timing import best_time
 
 BATCH, IN_CHANNELS, OUT_CHANNELS, SIZE, KERNEL, PADDING = 64, 1, 8, 28, 3, 1
@@ -276,7 +277,7 @@ def block_products(dtype, rng: np.random.Generator) -> list[Callable[[], object]
         conv = np.empty(shape["grad_conv"], dtype)
         if shape["shifted"]:
             length, padded_w = grad_conv.shape[2], shape["padded_width"]
-            offsets = [(u, v, u * padded_w + v) for u in range(KERNEL) for v in range(KERNEL)]
+            offsets = kernel_offsets(KERNEL, padded_w)
 
             def forward(k=kernels, f=source, o=conv, offsets=offsets, length=length):
                 for u, v, start in offsets:

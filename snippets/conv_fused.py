@@ -53,7 +53,20 @@ from snippets.conv import (
 )
 from snippets.layers import Layer, ReLU
 
-__all__ = ["ConvReLUPool", "fuse_conv_blocks"]
+__all__ = ["ConvReLUPool", "fuse_conv_blocks", "kernel_offsets"]
+
+
+def kernel_offsets(
+    kernel_size: int, row_width: int
+) -> list[tuple[int, int, int]]:
+    """(u, v, start) of each kernel offset: in a long row of images
+    ``row_width`` wide, the pixel at offset (u, v) of the patch at (i, j) sits
+    u * row_width + v after the patch's corner, i * row_width + j."""
+    return [
+        (u, v, u * row_width + v)
+        for u in range(kernel_size)
+        for v in range(kernel_size)
+    ]
 
 
 class ConvReLUPool(Layer):
@@ -186,13 +199,6 @@ class ConvReLUPool(Layer):
         self._cache = (x.shape, source, views, pooled, active)
         return out
 
-    def _offsets(self, padded_w: int):
-        """(u, v, start) of each kernel offset: in a long row, the pixel at
-        offset (u, v) of the patch at (i, j) sits u * padded_w + v after the
-        patch's corner, i * padded_w + j."""
-        k = self.conv.kernel_size
-        return [(u, v, u * padded_w + v) for u in range(k) for v in range(k)]
-
     def _columns(self, flat, padded_w: int, length: int) -> np.ndarray:
         """im2col over long rows, as ``im2col_rows``, into a kept buffer:
         (batch, C, height * padded_w + k - 1) -> (batch, C * k * k, length)."""
@@ -201,7 +207,7 @@ class ConvReLUPool(Layer):
         columns = self._buffer(
             "columns", (batch, channels, k, k, length), flat.dtype
         )
-        for u, v, start in self._offsets(padded_w):
+        for u, v, start in kernel_offsets(k, padded_w):
             columns[:, :, u, v] = flat[:, :, start : start + length]
         return columns.reshape(batch, channels * k * k, length)
 
@@ -211,9 +217,9 @@ class ConvReLUPool(Layer):
 
         flat: (batch, C, pixels + k - 1); conv: (batch, out_channels,
         length), overwritten."""
-        length = conv.shape[2]
+        length, k = conv.shape[2], self.conv.kernel_size
         term = self._buffer("term", conv.shape, conv.dtype)
-        for index, (u, v, start) in enumerate(self._offsets(padded_w)):
+        for index, (u, v, start) in enumerate(kernel_offsets(k, padded_w)):
             shifted = flat[:, :, start : start + length]
             target = conv if index == 0 else term
             np.matmul(self.W[:, :, u, v], shifted, out=target)
@@ -283,9 +289,9 @@ class ConvReLUPool(Layer):
         the long rows shifted by it, summed over the batch.
 
         grad_conv: (batch, out_channels, length) -> W's shape."""
-        length = grad_conv.shape[2]
+        length, k = grad_conv.shape[2], self.conv.kernel_size
         grad_kernels = np.empty(self.W.shape, grad_conv.dtype)
-        for u, v, start in self._offsets(padded_w):
+        for u, v, start in kernel_offsets(k, padded_w):
             shifted = flat[:, :, start : start + length]
             grad_kernels[:, :, u, v] = (
                 grad_conv @ shifted.transpose(0, 2, 1)
@@ -306,7 +312,7 @@ class ConvReLUPool(Layer):
         term = self._buffer(
             "grad_term", (batch, channels, length), grad_conv.dtype
         )
-        for u, v, start in self._offsets(padded_w):
+        for u, v, start in kernel_offsets(k, padded_w):
             np.matmul(self.W[:, :, u, v].T, grad_conv, out=term)
             pixels[:, :, start : start + length] += term
         return pixels[:, :, : padded_h * padded_w].reshape(padded_shape)
